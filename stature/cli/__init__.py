@@ -1,0 +1,8 @@
+"""The ``stature`` command line: a thin layer over the Python API.
+
+Each command group lives in its own module here and registers itself on :data:`main`.
+"""
+from .main import main  # noqa: F401
+from . import data  # noqa: F401,E402  (registers the data commands)
+
+__all__ = ["main"]

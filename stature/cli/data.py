@@ -1,0 +1,99 @@
+"""Commands that bring data in and out: ingest, status, export, link."""
+from __future__ import annotations
+
+import click
+
+from ..ingest import ingest as run_ingest
+from .main import echo_json, main, progress_bar
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", metavar="NAME", help="Read the files as this format instead of guessing.")
+@click.option("--skip-bad", is_flag=True, help="List bad records and import the rest.")
+@click.option("--include-direct", is_flag=True, help="Also import direct messages (left out by default).")
+@click.option("--network", metavar="NAME", help="Network name for formats that do not say (CSV, edge lists).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@click.pass_obj
+def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
+    """Import exports and dumps: X archives, Twitter API JSON, Mastodon and Bluesky exports, CSV.
+
+    Each PATH is a file, a folder, a .zip or a .tar.gz; the format of each file is recognised
+    from its name and content. Each file imports all or nothing; importing it again changes nothing.
+    """
+    bar = progress_bar(options, desc="Importing")
+
+    def progress(done, total, name):
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(name[-40:], refresh=False)
+            bar.refresh()
+
+    with options.open() as ws:
+        try:
+            report = run_ingest(ws, paths, format=fmt, skip_bad=skip_bad, include_direct=include_direct,
+                                network=network, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        if as_json:
+            echo_json(report.to_dict())
+            return
+        for f in report.files:
+            if f.status == "imported":
+                added = ", ".join(f"{v:,} {k}" for k, v in f.added.items() if v)
+                click.echo(f"imported  {f.format:<12} {f.path}  ({added or 'nothing new'})")
+            elif f.status == "failed":
+                click.echo(f"failed    {f.format:<12} {f.error}")
+            for line in f.skipped:
+                click.echo(f"  skipped record: {line}", err=True)
+        summary = {k: report.count(k) for k in ("imported", "unchanged", "unrecognised", "failed")}
+        added = report.added
+        click.echo(
+            f"{summary['imported']} file(s) imported, {summary['unchanged']} unchanged, "
+            f"{summary['unrecognised']} not recognised, {summary['failed']} failed; "
+            f"added {added.get('accounts', 0):,} accounts, {added.get('posts', 0):,} posts, "
+            f"{added.get('interactions', 0):,} interactions, {added.get('lists', 0):,} list memberships.")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def status(options, as_json):
+    """What the workspace holds."""
+    with options.open(read_only=True) as ws:
+        info = ws.status()
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(f"Workspace {info['workspace']}")
+    click.echo(f"  accounts       {info['accounts']:>12,}")
+    click.echo(f"  posts          {info['posts']:>12,}  ({info['replies']:,} replies)")
+    for kind, n in info["interactions"].items():
+        click.echo(f"  {kind + 's':<14} {n:>12,}")
+    click.echo(f"  list members   {info['lists']:>12,}")
+    click.echo(f"  linked people  {info['identities']:>12,}")
+    for network, counts in info["networks"].items():
+        click.echo(f"  [{network}] " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.pass_obj
+def export(options, fmt, out_dir):
+    """Write the canonical tables to OUT_DIR as Parquet or CSV files."""
+    with options.open(read_only=True) as ws:
+        for path in ws.export(out_dir, fmt):
+            click.echo(str(path))
+
+
+@main.command()
+@click.argument("accounts", nargs=-1, required=True)
+@click.pass_obj
+def link(options, accounts):
+    """Record that ACCOUNTS (NETWORK:HANDLE or NETWORK:ID) on different networks are one person."""
+    with options.open() as ws:
+        person = ws.link(list(accounts))
+    click.echo(f"Linked {len(accounts)} accounts as one person ({person}).")

@@ -1,0 +1,70 @@
+"""The ``stature`` group, its global options, and how errors and progress are shown."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..errors import StatureError
+from ..workspace import Workspace, default_path
+
+
+class StatureGroup(click.Group):
+    """Prints ``Error: ...`` and exits 1 for Stature's errors, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except StatureError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the file being imported was rolled back.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly, traceback only on request
+            if os.environ.get("STATURE_DEBUG"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}). This is a bug in Stature; "
+                       "set STATURE_DEBUG=1 to see where it happened.", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=StatureGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--workspace", "-w", metavar="PATH", default=None,
+              help="The workspace file (default: $STATURE_WORKSPACE or ./stature.duckdb).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where the relational steps run.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.version_option(package_name="stature")
+@click.pass_context
+def main(ctx, workspace, engine, quiet):
+    """Stature: influence that explains itself, from the data you own."""
+    ctx.obj = Options(workspace or default_path(), engine, quiet)
+
+
+class Options:
+    def __init__(self, workspace, engine, quiet):
+        self.workspace = workspace
+        self.engine = engine
+        self.quiet = quiet
+
+    def open(self, read_only: bool = False) -> Workspace:
+        return Workspace(self.workspace, read_only=read_only)
+
+
+def progress_bar(options: Options, unit: str = "B", desc: str = ""):
+    """A tqdm bar on stderr, off when stderr is not a terminal or with --quiet; None when off."""
+    if options.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    return tqdm(total=0, unit=unit, unit_scale=True, desc=desc, file=sys.stderr, leave=False)
+
+
+def echo_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))

@@ -1,0 +1,135 @@
+"""Bring files into a workspace: each file all-or-nothing, re-imports changing nothing."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import ImportFormatError, StatureError
+from .importers import Context, by_name, detect, entries
+from .workspace import Workspace, Writer
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: str | None
+    status: str  # imported | unchanged | unrecognised | failed
+    added: dict = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def added(self) -> dict:
+        total: dict = {}
+        for f in self.files:
+            for k, v in f.added.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+    def to_dict(self) -> dict:
+        return {"files": [f.__dict__ for f in self.files], "added": self.added}
+
+
+def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: bool = False,
+           include_direct: bool = False, network: str | None = None,
+           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+    """Import every file under ``paths`` into ``workspace``.
+
+    ``progress(done_bytes, total_bytes, current_file)`` is called as the work advances.
+    Without ``skip_bad`` the first bad record stops the import with an
+    :class:`ImportFormatError`; files already imported stay, the failing one leaves nothing.
+    """
+    forced = by_name(format) if format else None
+    todo = []
+    for path in paths:
+        found = entries(path)
+        for entry in found:
+            if forced is None:
+                importer = detect(entry)
+            else:  # a file named alone is taken as that format; in a folder, only its files are
+                importer = forced if len(found) == 1 or forced.matches(entry, entry.head()) else None
+            todo.append((entry, importer))
+    if not todo:
+        raise StatureError(f"No files found under {', '.join(map(str, paths))}.")
+    if len(todo) == 1 and todo[0][1] is None:
+        raise ImportFormatError(todo[0][0].key, None, "is in no format Stature recognises; "
+                                "name one with --format (see `stature ingest --help`).")
+
+    total = sum(e.size for e, i in todo if i is not None) or 1
+    done = 0
+    report = IngestReport()
+    for entry, importer in todo:
+        if importer is None:
+            report.files.append(FileResult(entry.key, None, "unrecognised"))
+            continue
+
+        def advance(n, _entry=entry):
+            nonlocal done
+            done += n
+            if progress:
+                progress(min(done, total), total, _entry.name)
+
+        ctx = Context(skip_bad=skip_bad, include_direct=include_direct, network=network, progress=advance)
+        ctx.entry = entry
+        try:
+            result = _import_file(workspace, entry, importer, ctx)
+        except ImportFormatError as exc:
+            if not skip_bad:
+                raise
+            result = FileResult(entry.key, importer.name, "failed", error=str(exc))
+        result.skipped = [str(e) for e in ctx.bad]
+        report.files.append(result)
+    if progress:
+        progress(total, total, "")
+    return report
+
+
+def _digest(entry) -> str:
+    sha = hashlib.sha256()
+    try:
+        with entry.open() as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                sha.update(chunk)
+    except (OSError, EOFError) as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
+    return sha.hexdigest()
+
+
+def _import_file(workspace: Workspace, entry, importer, ctx: Context) -> FileResult:
+    digest = _digest(entry)
+    con = workspace.con
+    previous = con.execute("SELECT import_id, sha256 FROM imports WHERE path = ?", [entry.key]).fetchall()
+    if any(sha == digest for _, sha in previous):
+        ctx.progress(entry.size)
+        return FileResult(entry.key, importer.name, "unchanged")
+    with workspace.transaction():
+        # a changed file replaces exactly what its earlier import brought
+        for (old, _) in previous:
+            for table in ("posts", "interactions", "list_memberships"):
+                con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
+            con.execute("DELETE FROM imports WHERE import_id = ?", [old])
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+        writer = Writer(con, import_id)
+        try:
+            for record in importer.read(entry, ctx):
+                writer.add(record)
+        except (ImportFormatError, StatureError):
+            raise
+        except (RecursionError, MemoryError, UnicodeDecodeError, ValueError, TypeError,
+                KeyError, AttributeError, IndexError, OSError, EOFError) as exc:
+            raise ImportFormatError(entry.key, None, f"could not be read as {importer.name}: "
+                                    f"{type(exc).__name__}: {exc}") from None
+        added = writer.finish()
+        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+                    [import_id, entry.key, digest, importer.name, json.dumps(added), len(ctx.bad)])
+    return FileResult(entry.key, importer.name, "imported", added=added)

@@ -1,0 +1,121 @@
+"""The workspace schema and its migrations.
+
+Each migration is a list of SQL statements; ``migrate`` applies the ones a
+workspace has not seen yet, in one transaction, and records the version.
+"""
+from __future__ import annotations
+
+from ..errors import WorkspaceError
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the canonical tables
+    [
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            imported_at TIMESTAMP NOT NULL,
+            records JSON,
+            skipped INTEGER DEFAULT 0
+        )""",
+        """CREATE TABLE accounts (
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL,
+            handle VARCHAR,
+            display_name VARCHAR,
+            bio VARCHAR,
+            created_at TIMESTAMP,
+            followers_count DOUBLE,
+            following_count DOUBLE,
+            listed_count DOUBLE,
+            posts_count DOUBLE,
+            mentions_received DOUBLE,
+            reposts_received DOUBLE,
+            mentions_sent DOUBLE,
+            reposts_sent DOUBLE,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE posts (
+            network VARCHAR NOT NULL,
+            post_id VARCHAR NOT NULL,
+            author_id VARCHAR NOT NULL,
+            created_at TIMESTAMP,
+            text VARCHAR,
+            lang VARCHAR,
+            reply_to_post_id VARCHAR,
+            reply_to_account_id VARCHAR,
+            quote_of_post_id VARCHAR,
+            quote_of_account_id VARCHAR,
+            like_count BIGINT,
+            repost_count BIGINT,
+            reply_count BIGINT,
+            quote_count BIGINT,
+            hashtags VARCHAR[],
+            mentions VARCHAR[],
+            links VARCHAR[],
+            visibility VARCHAR NOT NULL,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE interactions (
+            network VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            target_id VARCHAR,
+            post_id VARCHAR,
+            time TIMESTAMP,
+            weight DOUBLE,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE list_memberships (
+            network VARCHAR NOT NULL,
+            list_id VARCHAR NOT NULL,
+            member_id VARCHAR NOT NULL,
+            list_name VARCHAR,
+            owner_id VARCHAR,
+            owner_handle VARCHAR,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE identities (
+            person_id VARCHAR NOT NULL,
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL
+        )""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(con) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(con, path) -> int:
+    """Bring the workspace at ``path`` up to :data:`SCHEMA_VERSION`; return the version it had."""
+    version = current_version(con)
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"{path} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
+            "Upgrade Stature to open it."
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number - 1]:
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return version

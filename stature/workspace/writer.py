@@ -1,0 +1,220 @@
+"""Batched writer: stages one file's records, then merges them into the canonical tables.
+
+Everything a file brings is written inside the caller's transaction, so a crash
+or kill part-way leaves the workspace as it was. Merging is set-based SQL:
+duplicates within the file and rows already stored are dropped with anti-joins,
+and the ``reply``, ``quote`` and ``mention`` interactions are derived from the
+posts here, the same way for every importer.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pyarrow as pa
+
+from ..model import Account, Interaction, ListMembership, Post
+
+_STR = pa.string()
+_F64 = pa.float64()
+_I64 = pa.int64()
+_LIST = pa.list_(pa.string())
+
+# staged columns per record type: (name, arrow type); times are staged as text
+_STAGES = {
+    Account: ("stage_accounts", [
+        ("network", _STR), ("account_id", _STR), ("handle", _STR), ("display_name", _STR),
+        ("bio", _STR), ("created_at", _STR), ("followers_count", _F64), ("following_count", _F64),
+        ("listed_count", _F64), ("posts_count", _F64), ("mentions_received", _F64),
+        ("reposts_received", _F64), ("mentions_sent", _F64), ("reposts_sent", _F64),
+    ]),
+    Post: ("stage_posts", [
+        ("network", _STR), ("post_id", _STR), ("author_id", _STR), ("created_at", _STR),
+        ("text", _STR), ("lang", _STR), ("reply_to_post_id", _STR), ("reply_to_account_id", _STR),
+        ("quote_of_post_id", _STR), ("quote_of_account_id", _STR), ("like_count", _I64),
+        ("repost_count", _I64), ("reply_count", _I64), ("quote_count", _I64),
+        ("hashtags", _LIST), ("mentions", _LIST), ("links", _LIST), ("visibility", _STR),
+    ]),
+    Interaction: ("stage_interactions", [
+        ("network", _STR), ("kind", _STR), ("source_id", _STR), ("target_id", _STR),
+        ("post_id", _STR), ("time", _STR), ("weight", _F64),
+    ]),
+    ListMembership: ("stage_lists", [
+        ("network", _STR), ("list_id", _STR), ("member_id", _STR), ("list_name", _STR),
+        ("owner_id", _STR), ("owner_handle", _STR),
+    ]),
+}
+_TIME_FIELDS = {"created_at", "time"}
+
+_DUCK_TYPES = {_STR: "VARCHAR", _F64: "DOUBLE", _I64: "BIGINT", _LIST: "VARCHAR[]"}
+
+# Normalise a staged time (Twitter's format, ISO 8601 or epoch seconds) to a UTC TIMESTAMP.
+_TS = """coalesce(
+    try_strptime({c}, '%a %b %d %H:%M:%S %z %Y')::TIMESTAMP,
+    try_cast({c} AS TIMESTAMPTZ)::TIMESTAMP,
+    CASE WHEN regexp_full_match({c}, '[0-9]+(\\.[0-9]+)?') THEN to_timestamp({c}::DOUBLE)::TIMESTAMP END)"""
+
+
+def time_text(value) -> str | None:
+    """A time value as the text the writer stages."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return repr(value)
+    raise TypeError(f"a time must be text, a datetime or epoch seconds, not {type(value).__name__}")
+
+
+class Writer:
+    """Collects one import's records in batches and merges them in :meth:`finish`."""
+
+    def __init__(self, con, import_id: int, batch_size: int = 100_000):
+        self.con = con
+        self.import_id = import_id
+        self.batch_size = batch_size
+        self.staged = 0
+        self._columns = {}
+        for rtype, (table, cols) in _STAGES.items():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            spec = ", ".join(f"{name} {_DUCK_TYPES[t]}" for name, t in cols)
+            con.execute(f"CREATE TEMP TABLE {table} ({spec})")
+            self._columns[rtype] = {name: [] for name, _ in cols}
+        self._pending = 0
+
+    def add(self, record) -> None:
+        columns = self._columns[type(record)]
+        for name, values in columns.items():
+            value = getattr(record, name)
+            if name in _TIME_FIELDS and value is not None and not isinstance(value, str):
+                value = time_text(value)
+            values.append(value)
+        self._pending += 1
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        for rtype, columns in self._columns.items():
+            first = next(iter(columns.values()))
+            if not first:
+                continue
+            table, cols = _STAGES[rtype]
+            batch = pa.table({name: pa.array(columns[name], type=t) for name, t in cols})
+            self.con.register("_stature_batch", batch)
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
+            self.con.unregister("_stature_batch")
+            for values in columns.values():
+                values.clear()
+        self.staged += self._pending
+        self._pending = 0
+
+    def finish(self) -> dict:
+        """Merge everything staged into the canonical tables; return rows added per table."""
+        self.flush()
+        con, imp = self.con, self.import_id
+        before = _table_counts(con)
+
+        # accounts: newer non-empty values win, counts are kept where the new source has none
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
+            SELECT network, account_id,
+                   arg_max(handle, rowid) FILTER (WHERE handle IS NOT NULL) AS handle, arg_max(display_name, rowid) FILTER (WHERE display_name IS NOT NULL) AS display_name,
+                   arg_max(bio, rowid) FILTER (WHERE bio IS NOT NULL) AS bio, max({_TS.format(c='created_at')}) AS created_at,
+                   max(followers_count) AS followers_count, max(following_count) AS following_count,
+                   max(listed_count) AS listed_count, max(posts_count) AS posts_count,
+                   max(mentions_received) AS mentions_received, max(reposts_received) AS reposts_received,
+                   max(mentions_sent) AS mentions_sent, max(reposts_sent) AS reposts_sent
+            FROM stage_accounts GROUP BY network, account_id""")
+        fields = ["handle", "display_name", "bio", "created_at", "followers_count", "following_count",
+                  "listed_count", "posts_count", "mentions_received", "reposts_received",
+                  "mentions_sent", "reposts_sent"]
+        sets = ", ".join(f"{f} = coalesce(s.{f}, accounts.{f})" for f in fields)
+        con.execute(f"""UPDATE accounts SET {sets} FROM new_accounts s
+            WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
+        con.execute(f"""INSERT INTO accounts SELECT s.*, {imp} FROM new_accounts s
+            ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
+
+        # posts: stored once; engagement counts keep the highest seen
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_posts AS
+            SELECT DISTINCT ON (network, post_id)
+                   network, post_id, author_id, {_TS.format(c='created_at')} AS created_at, text, lang,
+                   reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
+                   like_count, repost_count, reply_count, quote_count,
+                   coalesce(hashtags, []) AS hashtags, coalesce(mentions, []) AS mentions,
+                   coalesce(links, []) AS links, visibility
+            FROM stage_posts ORDER BY network, post_id, like_count DESC NULLS LAST""")
+        counts = ", ".join(f"{f} = greatest(posts.{f}, s.{f})"
+                           for f in ("like_count", "repost_count", "reply_count", "quote_count"))
+        con.execute(f"""UPDATE posts SET {counts} FROM new_posts s
+            WHERE posts.network = s.network AND posts.post_id = s.post_id""")
+        con.execute(f"""INSERT INTO posts SELECT s.*, {imp} FROM new_posts s
+            ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
+
+        # interactions: explicit ones, plus reply / quote / mention derived from the posts
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_interactions AS
+            WITH parent AS (SELECT network, post_id, author_id FROM posts),
+            derived AS (
+                SELECT n.network, 'reply' AS kind, n.author_id AS source_id,
+                       coalesce(n.reply_to_account_id, p.author_id) AS target_id,
+                       n.post_id, n.created_at AS time, NULL::DOUBLE AS weight
+                FROM new_posts n LEFT JOIN parent p
+                  ON p.network = n.network AND p.post_id = n.reply_to_post_id
+                WHERE n.reply_to_post_id IS NOT NULL OR n.reply_to_account_id IS NOT NULL
+                UNION ALL
+                SELECT n.network, 'quote', n.author_id, coalesce(n.quote_of_account_id, p.author_id),
+                       n.post_id, n.created_at, NULL
+                FROM new_posts n LEFT JOIN parent p
+                  ON p.network = n.network AND p.post_id = n.quote_of_post_id
+                WHERE n.quote_of_post_id IS NOT NULL
+                UNION ALL
+                SELECT network, 'mention', author_id, m, post_id, created_at, NULL
+                FROM (SELECT network, author_id, post_id, created_at, unnest(list_distinct(mentions)) AS m
+                      FROM new_posts)
+                WHERE m IS NOT NULL
+            ),
+            explicit AS (
+                SELECT network, kind, source_id, target_id, post_id,
+                       {_TS.format(c='time')} AS time, weight
+                FROM stage_interactions
+            )
+            SELECT DISTINCT ON (network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''))
+                   network, kind, source_id, target_id, post_id, time, weight
+            FROM (SELECT * FROM explicit
+                  UNION ALL SELECT * FROM derived WHERE target_id IS NOT NULL)
+            ORDER BY network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''), time""")
+        con.execute(f"""INSERT INTO interactions SELECT s.*, {imp} FROM new_interactions s
+            ANTI JOIN interactions i
+              ON i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
+             AND coalesce(i.target_id, '') = coalesce(s.target_id, '')
+             AND coalesce(i.post_id, '') = coalesce(s.post_id, '')""")
+
+        con.execute(f"""INSERT INTO list_memberships
+            SELECT s.*, {imp} FROM (
+                SELECT DISTINCT ON (network, list_id, member_id) * FROM stage_lists
+            ) s ANTI JOIN list_memberships l
+              ON l.network = s.network AND l.list_id = s.list_id AND l.member_id = s.member_id""")
+
+        # every account a record refers to exists, if only as an id
+        con.execute(f"""INSERT INTO accounts (network, account_id, import_id)
+            SELECT DISTINCT r.network, r.account_id, {imp} FROM (
+                SELECT network, author_id AS account_id FROM new_posts
+                UNION ALL SELECT network, source_id FROM new_interactions
+                UNION ALL SELECT network, target_id FROM new_interactions WHERE target_id IS NOT NULL
+                UNION ALL SELECT network, member_id FROM stage_lists
+                UNION ALL SELECT network, owner_id FROM stage_lists WHERE owner_id IS NOT NULL
+            ) r ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id""")
+
+        for table in ("new_accounts", "new_posts", "new_interactions"):
+            con.execute(f"DROP TABLE {table}")
+        for table, _ in _STAGES.values():
+            con.execute(f"DROP TABLE {table}")
+        after = _table_counts(con)
+        return {name: after[name] - before[name] for name in after}
+
+
+def _table_counts(con) -> dict:
+    row = con.execute("""SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM posts),
+        (SELECT count(*) FROM interactions), (SELECT count(*) FROM list_memberships)""").fetchone()
+    return dict(zip(("accounts", "posts", "interactions", "lists"), row))
