@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("follow", "mention", "reply", "repost", "quote", "like")
+# Stored but never a sign of influence: a block (Bluesky exports carry them).
+OTHER_KINDS = ("block",)
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
 
 
