@@ -1,4 +1,10 @@
-"""Bring files into a workspace: each file all-or-nothing, re-imports changing nothing."""
+"""Bring files into a workspace: all or nothing, re-imports changing nothing.
+
+One call of :func:`ingest` is one transaction: a crash, a kill or (without
+``skip_bad``) a bad record leaves the workspace exactly as it was. With
+``skip_bad`` bad records are listed and skipped, and a file that cannot be read
+at all is listed as failed and contributes nothing.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -47,7 +53,7 @@ def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: 
 
     ``progress(done_bytes, total_bytes, current_file)`` is called as the work advances.
     Without ``skip_bad`` the first bad record stops the import with an
-    :class:`ImportFormatError`; files already imported stay, the failing one leaves nothing.
+    :class:`ImportFormatError` and nothing of this call is kept.
     """
     forced = by_name(format) if format else None
     todo = []
@@ -66,8 +72,14 @@ def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: 
                                 "name one with --format (see `stature ingest --help`).")
 
     total = sum(e.size for e, i in todo if i is not None) or 1
-    done = 0
     report = IngestReport()
+    with workspace.transaction():
+        _import_all(workspace, todo, report, progress, total, skip_bad, include_direct, network)
+    return report
+
+
+def _import_all(workspace, todo, report, progress, total, skip_bad, include_direct, network):
+    done = 0
     for entry, importer in todo:
         if importer is None:
             report.files.append(FileResult(entry.key, None, "unrecognised"))
@@ -91,7 +103,6 @@ def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: 
         report.files.append(result)
     if progress:
         progress(total, total, "")
-    return report
 
 
 def _digest(entry) -> str:
@@ -112,24 +123,23 @@ def _import_file(workspace: Workspace, entry, importer, ctx: Context) -> FileRes
     if any(sha == digest for _, sha in previous):
         ctx.progress(entry.size)
         return FileResult(entry.key, importer.name, "unchanged")
-    with workspace.transaction():
-        # a changed file replaces exactly what its earlier import brought
-        for (old, _) in previous:
-            for table in ("posts", "interactions", "list_memberships"):
-                con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
-            con.execute("DELETE FROM imports WHERE import_id = ?", [old])
-        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-        writer = Writer(con, import_id)
-        try:
-            for record in importer.read(entry, ctx):
-                writer.add(record)
-        except (ImportFormatError, StatureError):
-            raise
-        except (RecursionError, MemoryError, UnicodeDecodeError, ValueError, TypeError,
-                KeyError, AttributeError, IndexError, OSError, EOFError) as exc:
-            raise ImportFormatError(entry.key, None, f"could not be read as {importer.name}: "
-                                    f"{type(exc).__name__}: {exc}") from None
-        added = writer.finish()
-        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
-                    [import_id, entry.key, digest, importer.name, json.dumps(added), len(ctx.bad)])
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+    writer = Writer(con, import_id)  # staged apart: a file that fails here leaves nothing behind
+    try:
+        for record in importer.read(entry, ctx):
+            writer.add(record)
+    except (ImportFormatError, StatureError):
+        raise
+    except (RecursionError, MemoryError, UnicodeDecodeError, ValueError, TypeError,
+            KeyError, AttributeError, IndexError, OSError, EOFError) as exc:
+        raise ImportFormatError(entry.key, None, f"could not be read as {importer.name}: "
+                                f"{type(exc).__name__}: {exc}") from None
+    # a changed file replaces exactly what its earlier import brought
+    for (old, _) in previous:
+        for table in ("posts", "interactions", "list_memberships"):
+            con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
+        con.execute("DELETE FROM imports WHERE import_id = ?", [old])
+    added = writer.finish()
+    con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+                [import_id, entry.key, digest, importer.name, json.dumps(added), len(ctx.bad)])
     return FileResult(entry.key, importer.name, "imported", added=added)

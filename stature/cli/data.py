@@ -19,7 +19,7 @@ def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
     """Import exports and dumps: X archives, Twitter API JSON, Mastodon and Bluesky exports, CSV.
 
     Each PATH is a file, a folder, a .zip or a .tar.gz; the format of each file is recognised
-    from its name and content. Each file imports all or nothing; importing it again changes nothing.
+    from its name and content. One ingest is all or nothing; importing the same data again changes nothing.
     """
     bar = progress_bar(options, desc="Importing")
 

@@ -25,7 +25,7 @@ class StatureGroup(click.Group):
         except (click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted; the file being imported was rolled back.", err=True)
+            click.echo("Interrupted; nothing of the unfinished command was kept.", err=True)
             sys.exit(130)
         except Exception as exc:  # a bug: say so plainly, traceback only on request
             if os.environ.get("STATURE_DEBUG"):
