@@ -9,6 +9,7 @@ posts here, the same way for every importer.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -77,37 +78,38 @@ class Writer:
         self.import_id = import_id
         self.batch_size = batch_size
         self.staged = 0
-        self._columns = {}
+        self._rows = {}
+        self._getters = {}
         for rtype, (table, cols) in _STAGES.items():
             con.execute(f"DROP TABLE IF EXISTS {table}")
             spec = ", ".join(f"{name} {_DUCK_TYPES[t]}" for name, t in cols)
             con.execute(f"CREATE TEMP TABLE {table} ({spec})")
-            self._columns[rtype] = {name: [] for name, _ in cols}
+            self._rows[rtype] = []
+            self._getters[rtype] = attrgetter(*(name for name, _ in cols))
         self._pending = 0
 
     def add(self, record) -> None:
-        columns = self._columns[type(record)]
-        for name, values in columns.items():
-            value = getattr(record, name)
-            if name in _TIME_FIELDS and value is not None and not isinstance(value, str):
-                value = time_text(value)
-            values.append(value)
+        rtype = type(record)
+        self._rows[rtype].append(self._getters[rtype](record))
         self._pending += 1
         if self._pending >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
-        for rtype, columns in self._columns.items():
-            first = next(iter(columns.values()))
-            if not first:
+        for rtype, rows in self._rows.items():
+            if not rows:
                 continue
             table, cols = _STAGES[rtype]
-            batch = pa.table({name: pa.array(columns[name], type=t) for name, t in cols})
+            columns = {}
+            for (name, t), values in zip(cols, zip(*rows)):
+                if name in _TIME_FIELDS:
+                    values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
+                columns[name] = pa.array(values, type=t)
+            batch = pa.table(columns)
             self.con.register("_stature_batch", batch)
             self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
             self.con.unregister("_stature_batch")
-            for values in columns.values():
-                values.clear()
+            rows.clear()
         self.staged += self._pending
         self._pending = 0
 
