@@ -1,0 +1,299 @@
+"""Mastodon account archives: ``outbox.json`` (or ``.gz``), ``actor.json`` and ``likes.json``.
+
+The archive is ActivityStreams JSON. ``Create`` activities are the owner's posts,
+``Announce`` activities their boosts (``repost`` interactions, not posts), and
+``likes.json`` lists the URLs of posts they liked. Accounts are known by their
+actor URLs, posts by their object URLs.
+
+A post's author is rarely named beside its URL, so it is derived where it can be:
+from a parent post in the same outbox, from Mastodon's URL pattern
+``https://host/users/NAME/statuses/ID`` (author ``https://host/users/NAME``), or
+from the one mentioned (replies) or addressed (boosts) account on the post's host.
+
+Post bodies are HTML; they are turned into plain text with the standard
+library's parser, which only reads them. Direct messages are left out unless
+asked for (``include_direct``).
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from ..errors import ImportFormatError
+from ..model import Account, Interaction, Post
+from .base import Context, Importer, json_document, text
+from .sources import Entry
+
+NETWORK = "mastodon"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+_FILES = ("outbox.json", "actor.json", "likes.json")
+_STATUS_URL = re.compile(r"^(https?://[^/?#]+/users/[^/?#]+)/statuses/[^/?#]+/?$")
+
+
+class MastodonArchive(Importer):
+    name = "mastodon"
+    description = "Mastodon account archive (outbox.json[.gz], actor.json, likes.json), a folder or a .zip"
+
+    def matches(self, entry: Entry, head: bytes) -> bool:
+        return entry.basename in _FILES and b"www.w3.org/ns/activitystreams" in head
+
+    def read(self, entry: Entry, ctx: Context):
+        document = json_document(entry, ctx)
+        if not isinstance(document, dict):
+            raise ImportFormatError(entry.key, None, "should hold one ActivityStreams JSON object.")
+        if entry.basename == "actor.json":
+            return ctx.guard("the actor", _actor, document)
+        items = document.get("orderedItems")
+        if not isinstance(items, list):
+            raise ImportFormatError(entry.key, None, "should be an ActivityStreams collection with a list "
+                                    "of `orderedItems`.")
+        if entry.basename == "likes.json":
+            owner = _owner(entry)
+            return _each(items, ctx, _like, owner)
+        return _outbox(items, ctx, _followers(entry))
+
+
+def _each(items, ctx, convert, *args) -> list:
+    records = []
+    for number, item in enumerate(items, 1):
+        records.extend(ctx.guard(f"item {number}", convert, item, *args))
+    return records
+
+
+def _url(value, field: str) -> str:
+    value = text(value, field)
+    if not value:
+        raise ValueError(f"{field} is empty")
+    return value
+
+
+def author_of(url: str | None) -> str | None:
+    """The actor URL of a post URL in Mastodon's ``/users/NAME/statuses/ID`` pattern, else None."""
+    found = _STATUS_URL.match(url or "")
+    return found.group(1) if found else None
+
+
+def _host(url: str | None) -> str:
+    try:
+        return urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+
+
+def _owner(entry: Entry) -> str:
+    """The archive owner's actor URL, from actor.json or, failing that, the outbox."""
+    for name in ("actor.json", "outbox.json"):
+        sibling = entry.sibling(name)
+        if sibling is None:
+            continue
+        document = json_document(sibling, Context())
+        if not isinstance(document, dict):
+            continue
+        if name == "actor.json" and isinstance(document.get("id"), str):
+            return document["id"]
+        for item in document.get("orderedItems") or []:
+            if isinstance(item, dict) and isinstance(item.get("actor"), str):
+                return item["actor"]
+    raise ImportFormatError(entry.key, None, "is part of a Mastodon archive, but the archive's actor.json, "
+                            "which says whose archive it is, is not beside it. Import the whole archive "
+                            "folder or .zip.")
+
+
+def _followers(entry: Entry) -> set[str]:
+    """The owner's followers collection(s), to tell followers-only posts apart."""
+    actor = entry.sibling("actor.json")
+    if actor is None:
+        return set()
+    try:
+        document = json_document(actor, Context())
+    except ImportFormatError:
+        return set()
+    found = document.get("followers") if isinstance(document, dict) else None
+    return {found} if isinstance(found, str) else set()
+
+
+def _actor(document: dict) -> list:
+    actor_id = _url(document["id"], "id")
+    username = text(document.get("preferredUsername"), "preferredUsername")
+    host = _host(actor_id)
+    return [Account(NETWORK, actor_id, handle=f"{username}@{host}" if username and host else username,
+                    display_name=text(document.get("name"), "name"),
+                    bio=html_to_text(text(document.get("summary"), "summary")),
+                    created_at=text(document.get("published"), "published"))]
+
+
+def _like(item, owner: str) -> list:
+    url = _url(item.get("id") if isinstance(item, dict) else item, "the liked post")
+    return [Interaction(NETWORK, "like", owner, author_of(url), post_id=url)]
+
+
+def _outbox(items: list, ctx: Context, followers: set[str]) -> list:
+    # every post's author, so a reply to a post in this outbox knows whom it answers
+    authors = {}
+    for item in items:
+        obj = item.get("object") if isinstance(item, dict) and item.get("type") == "Create" else None
+        if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+            author = obj.get("attributedTo") or item.get("actor")
+            if isinstance(author, str):
+                authors[obj["id"]] = author
+    records = []
+    for number, item in enumerate(items, 1):
+        kind = item.get("type") if isinstance(item, dict) else None
+        if kind == "Create":
+            records.extend(ctx.guard(f"item {number}", _create, item, ctx, followers, authors))
+        elif kind == "Announce":
+            records.extend(ctx.guard(f"item {number}", _announce, item))
+        elif kind is None:
+            ctx.reject(f"item {number}", "is not an ActivityStreams activity (it has no `type`).")
+    return records
+
+
+def _addressed(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    raise TypeError(f"an address list should be a list, not {type(value).__name__}")
+
+
+def visibility(to: list[str], cc: list[str], followers: set[str]) -> str:
+    """Mastodon's visibility, read from whom an activity is addressed to."""
+    if PUBLIC in to or "as:Public" in to or "Public" in to:
+        return "public"
+    if PUBLIC in cc or "as:Public" in cc or "Public" in cc:
+        return "unlisted"
+    if any(a in followers for a in to + cc):
+        return "followers"
+    return "direct"
+
+
+def _create(item: dict, ctx: Context, followers: set[str], authors: dict) -> list:
+    obj = item["object"]
+    post_id = _url(obj["id"], "object.id")
+    author = _url(obj.get("attributedTo") or item["actor"], "actor")
+    to = _addressed(item.get("to", obj.get("to")))
+    cc = _addressed(item.get("cc", obj.get("cc")))
+    seen = visibility(to, cc, followers | {author + "/followers"})
+    if seen == "direct" and not ctx.include_direct:
+        return []
+
+    tags = obj.get("tag") or []
+    if not isinstance(tags, list):
+        raise TypeError("tag should be a list")
+    records, mentions, hashtags, skip_hrefs = [], [], [], set()
+    for tag in tags:
+        if not isinstance(tag, dict):
+            continue
+        href = text(tag.get("href"), "tag.href")
+        name = text(tag.get("name"), "tag.name") or ""
+        if tag.get("type") == "Mention" and href:
+            handle = name.lstrip("@")
+            if handle and "@" not in handle and _host(href):
+                handle = f"{handle}@{_host(href)}"
+            records.append(Account(NETWORK, href, handle=handle or None))
+            mentions.append(href)
+            skip_hrefs.add(href)
+        elif tag.get("type") == "Hashtag":
+            if name.lstrip("#"):
+                hashtags.append(name.lstrip("#"))
+            if href:
+                skip_hrefs.add(href)
+
+    body = _HtmlText()
+    body.feed(text(obj.get("content"), "content") or "")
+    body.close()
+    warning = text(obj.get("summary"), "summary")
+    content = body.text()
+    links = []
+    for href in body.links:
+        if href not in skip_hrefs and href not in links:
+            links.append(href)
+
+    parent = text(obj.get("inReplyTo"), "inReplyTo")
+    parent_author = None
+    if parent:
+        parent_author = authors.get(parent) or author_of(parent)
+        if parent_author is None:  # another server's URL: the one mentioned account on the parent's host
+            same_host = {m for m in mentions if _host(m) == _host(parent)}
+            parent_author = same_host.pop() if len(same_host) == 1 else None
+
+    content_map = obj.get("contentMap")
+    lang = next(iter(content_map)) if isinstance(content_map, dict) and len(content_map) == 1 else None
+    records.append(Post(
+        NETWORK, post_id, author, created_at=text(obj.get("published") or item.get("published"), "published"),
+        text=f"{warning}\n\n{content}" if warning else content, lang=lang,
+        reply_to_post_id=parent, reply_to_account_id=parent_author,
+        hashtags=hashtags, mentions=list(dict.fromkeys(mentions)), links=links, visibility=seen))
+    return records
+
+
+def _announce(item: dict) -> list:
+    obj = item["object"]
+    if isinstance(obj, dict):  # some servers embed the boosted post
+        url, target = _url(obj["id"], "object.id"), text(obj.get("attributedTo"), "attributedTo")
+    else:
+        url, target = _url(obj, "object"), None
+    owner = _url(item["actor"], "actor")
+    target = target or author_of(url)
+    if target is None:  # the boosted author is addressed beside the owner's followers
+        addressed = [a for a in _addressed(item.get("to")) + _addressed(item.get("cc"))
+                     if a != PUBLIC and not a.endswith("/followers")]
+        target = addressed[0] if len(addressed) == 1 else None
+    return [Interaction(NETWORK, "repost", owner, target, post_id=url,
+                        time=text(item.get("published"), "published"))]
+
+
+class _HtmlText(HTMLParser):
+    """Plain text and link targets of a post's HTML; the HTML is only read, never run."""
+
+    _BREAKS = {"br", "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+    _HIDDEN = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+        elif tag == "a":
+            a = {k: v or "" for k, v in attrs}
+            classes = a.get("class", "").split()
+            href = a.get("href", "")
+            if ("mention" not in classes and "hashtag" not in classes and "tag" not in a.get("rel", "").split()
+                    and href.startswith(("http://", "https://"))):
+                self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BREAKS and tag != "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Plain text of an HTML fragment (paragraphs and line breaks kept, markup dropped)."""
+    if html is None:
+        return None
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+IMPORTER = MastodonArchive()
