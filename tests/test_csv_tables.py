@@ -180,3 +180,19 @@ def test_peerindex_users_import_as_account_statistics(tmp_path, workspace):
                            "WHERE network = 'peerindex' ORDER BY account_id[2:]::INT")
     assert [tuple(float(v) for v in u) for u in users] == stored
     assert any(v != int(v) for row in stored for v in row)  # the rates are fractional
+
+
+def test_list_memberships_table_imports_lists(tmp_path, workspace):
+    path = write(tmp_path / "lists.csv", "list_id,member_id,list_name,owner_id,owner_handle\n"
+                                         "ann/space,2,Space people,1,@ann\nann/space,3,Space people,1,ann\n")
+    ingest(workspace, [path])
+    rows = workspace.sql("SELECT list_id, member_id, list_name, owner_id, owner_handle FROM list_memberships "
+                         "ORDER BY member_id")
+    assert rows == [("ann/space", "2", "Space people", "1", "ann"), ("ann/space", "3", "Space people", "1", "ann")]
+
+
+def test_network_column_wins_over_the_option(tmp_path, workspace):
+    path = write(tmp_path / "edges.csv", "network,source,target,kind\ntwitter,a,b,follow\n,b,a,follow\n")
+    ingest(workspace, [path], network="bluesky")
+    assert workspace.sql("SELECT network, source_id FROM interactions ORDER BY 1") == [
+        ("bluesky", "b"), ("twitter", "a")]

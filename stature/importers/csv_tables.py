@@ -1,4 +1,4 @@
-"""CSV tables of posts, interactions or account statistics, each recognised by its header.
+"""CSV tables of posts, interactions, account statistics or list memberships, told by their header.
 
 Column names are matched case-insensitively, surrounding spaces ignored; columns
 not listed here are ignored. Which table a file holds is told by its header:
@@ -12,6 +12,7 @@ not listed here are ignored. Which table a file holds is told by its header:
 - account statistics: ``account_id`` and at least one of ``handle, display_name, bio,
   followers_count, following_count, listed_count, posts_count, mentions_received,
   reposts_received, mentions_sent, reposts_sent``. Numbers may be fractional (rates).
+- list memberships: ``list_id``, ``member_id``; optionally ``list_name, owner_id, owner_handle``.
 
 Hashtags (``#word``) and links (``http(s)://...``) are taken from a post's text.
 A mention (``@handle``) becomes a mention of an account only when that handle appears
@@ -19,7 +20,8 @@ in the file's own ``handle`` column (matched case-insensitively), because the mo
 stores mentions as account ids and a handle alone does not give one; the file is read
 twice to learn the handles first. Other ``@handles`` stay in the text only.
 
-The network is the one given with ``--network``, else ``csv``. A bad row (the wrong
+A row's network is its ``network`` column where the table has one and the cell is not
+empty, else the one given with ``--network``, else ``csv``. A bad row (the wrong
 number of columns, a non-number where a number belongs, an empty id, an unknown kind)
 is rejected with its line number.
 """
@@ -30,7 +32,7 @@ import math
 import re
 
 from ..errors import ImportFormatError
-from ..model import KINDS, OTHER_KINDS, Account, Interaction, Post
+from ..model import KINDS, OTHER_KINDS, Account, Interaction, ListMembership, Post
 from .base import Context, Importer
 from .sources import Entry
 
@@ -43,6 +45,7 @@ POST_REQUIRED = ("post_id", "account_id", "text")
 POST_COUNTS = ("like_count", "repost_count", "reply_count", "quote_count")
 INTERACTION_REQUIRED = ("source", "target", "kind")
 STAT_TEXT = ("handle", "display_name", "bio")
+LIST_REQUIRED = ("list_id", "member_id")
 STAT_NUMBERS = ("followers_count", "following_count", "listed_count", "posts_count", "mentions_received",
                 "reposts_received", "mentions_sent", "reposts_sent")
 ALL_KINDS = frozenset(KINDS + OTHER_KINDS)
@@ -53,7 +56,7 @@ _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 def table_kind(columns: list[str]) -> str | None:
-    """``posts``, ``interactions``, ``accounts`` or None, from a header's normalised names."""
+    """``posts``, ``interactions``, ``accounts``, ``lists`` or None, from a header's normalised names."""
     names = set(columns)
     if len(names) != len(columns) or "" in names:
         return None
@@ -63,6 +66,8 @@ def table_kind(columns: list[str]) -> str | None:
         return "interactions"
     if "account_id" in names and names & set(STAT_TEXT + STAT_NUMBERS):
         return "accounts"
+    if names.issuperset(LIST_REQUIRED):
+        return "lists"
     return None
 
 
@@ -83,7 +88,7 @@ def _header(head: bytes) -> list[str] | None:
 
 class CsvTables(Importer):
     name = "csv"
-    description = "CSV tables of posts, interactions (source,target,kind) or account statistics"
+    description = "CSV tables of posts, interactions (source,target,kind), account statistics or lists"
 
     def matches(self, entry: Entry, head: bytes) -> bool:
         columns = _header(head)
@@ -95,8 +100,8 @@ class CsvTables(Importer):
         header = next(rows, None)
         kind = table_kind([c.strip().lower() for c in header[1]]) if header else None
         if kind is None:
-            raise ImportFormatError(entry.key, "line 1", "is not the header of a posts, interactions or "
-                                    "account statistics table (see `stature ingest --help`).")
+            raise ImportFormatError(entry.key, "line 1", "is not the header of a posts, interactions, "
+                                    "account statistics or list memberships table.")
         columns = {c.strip().lower(): i for i, c in enumerate(header[1])}
         width = len(header[1])
         if kind == "posts":
@@ -104,8 +109,10 @@ class CsvTables(Importer):
             convert = _PostRow(network, columns, handles)
         elif kind == "interactions":
             convert = _InteractionRow(network, columns)
-        else:
+        elif kind == "accounts":
             convert = _AccountRow(network, columns)
+        else:
+            convert = _ListRow(network, columns)
         for where, row in rows:
             if not row:
                 continue
@@ -174,6 +181,11 @@ def _handles(entry: Entry, columns: dict, width: int) -> dict[str, str]:
     return found
 
 
+def _network(row, columns, default: str) -> str:
+    i = columns.get("network")
+    return (row[i].strip() or default) if i is not None else default
+
+
 def _id(row, columns, name) -> str:
     value = row[columns[name]].strip()
     if not value:
@@ -213,11 +225,12 @@ class _PostRow:
 
     def __call__(self, row) -> list:
         c = self.columns
+        network = _network(row, c, self.network)
         author = _id(row, c, "account_id")
         body = row[c["text"]]
         counts = {name: _count(row, c, name) for name in POST_COUNTS}
         post = Post(
-            self.network, _id(row, c, "post_id"), author, created_at=_opt(row, c, "created_at"), text=body,
+            network, _id(row, c, "post_id"), author, created_at=_opt(row, c, "created_at"), text=body,
             lang=_opt(row, c, "lang"), reply_to_post_id=_opt(row, c, "reply_to_post_id"),
             reply_to_account_id=_opt(row, c, "reply_to_account_id"),
             quote_of_post_id=_opt(row, c, "quote_of_post_id"), **counts,
@@ -229,7 +242,7 @@ class _PostRow:
         handle = _opt(row, c, "handle")
         if handle and author not in self.seen:
             self.seen.add(author)
-            return [Account(self.network, author, handle=handle.lstrip("@")), post]
+            return [Account(network, author, handle=handle.lstrip("@")), post]
         return [post]
 
 
@@ -246,7 +259,7 @@ class _InteractionRow:
         target = _opt(row, c, "target")
         if target is None and not (kind == "like" and post_id):
             raise ValueError("the target column is empty")
-        return [Interaction(self.network, kind, _id(row, c, "source"), target, post_id=post_id,
+        return [Interaction(_network(row, c, self.network), kind, _id(row, c, "source"), target, post_id=post_id,
                             time=_opt(row, c, "time"), weight=_number(row, c, "weight"))]
 
 
@@ -257,9 +270,21 @@ class _AccountRow:
     def __call__(self, row) -> list:
         c = self.columns
         handle = _opt(row, c, "handle")
-        return [Account(self.network, _id(row, c, "account_id"), handle=handle.lstrip("@") if handle else None,
+        return [Account(_network(row, c, self.network), _id(row, c, "account_id"), handle=handle.lstrip("@") if handle else None,
                         display_name=_opt(row, c, "display_name"), bio=_opt(row, c, "bio"),
                         **{name: _number(row, c, name) for name in STAT_NUMBERS})]
+
+
+class _ListRow:
+    def __init__(self, network, columns):
+        self.network, self.columns = network, columns
+
+    def __call__(self, row) -> list:
+        c = self.columns
+        handle = _opt(row, c, "owner_handle")
+        return [ListMembership(_network(row, c, self.network), _id(row, c, "list_id"), _id(row, c, "member_id"),
+                               list_name=_opt(row, c, "list_name"), owner_id=_opt(row, c, "owner_id"),
+                               owner_handle=handle.lstrip("@") if handle else None)]
 
 
 IMPORTER = CsvTables()
