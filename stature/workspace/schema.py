@@ -82,6 +82,65 @@ MIGRATIONS: list[list[str]] = [
             account_id VARCHAR NOT NULL
         )""",
     ],
+    # 2: influence scores with their history, and the accounts that asked not to be scored
+    [
+        """CREATE TABLE exclusions (
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL,
+            handle VARCHAR,
+            excluded_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE score_runs (
+            run_id INTEGER PRIMARY KEY,
+            as_of TIMESTAMP NOT NULL,
+            window_days DOUBLE NOT NULL,
+            half_life_days DOUBLE NOT NULL,
+            computed_at TIMESTAMP NOT NULL,
+            engine VARCHAR NOT NULL,
+            accounts INTEGER NOT NULL,
+            edges BIGINT NOT NULL,
+            authority_iterations INTEGER,
+            weights JSON
+        )""",
+        """CREATE TABLE scores (
+            run_id INTEGER NOT NULL,
+            node_id VARCHAR NOT NULL,
+            network VARCHAR,
+            account_id VARCHAR,
+            handle VARCHAR,
+            score INTEGER NOT NULL,
+            exact DOUBLE NOT NULL,
+            low INTEGER NOT NULL,
+            high INTEGER NOT NULL,
+            data_level VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE score_components (
+            run_id INTEGER NOT NULL,
+            node_id VARCHAR NOT NULL,
+            component VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            percentile DOUBLE NOT NULL,
+            weight DOUBLE NOT NULL,
+            contribution DOUBLE NOT NULL
+        )""",
+        """CREATE TABLE score_features (
+            run_id INTEGER NOT NULL,
+            node_id VARCHAR NOT NULL,
+            followers_stat DOUBLE, listed_stat DOUBLE, mentions_stat DOUBLE, reposts_stat DOUBLE,
+            followers_seen DOUBLE, engagers INTEGER, posts INTEGER, amplified_posts INTEGER,
+            unamplified_posts INTEGER, amplifiers INTEGER, amplifications INTEGER, replied_posts INTEGER,
+            unreplied_posts INTEGER, repliers INTEGER, replies INTEGER, max_depth INTEGER, mentioners INTEGER,
+            lists INTEGER, authority DOUBLE
+        )""",
+        """CREATE TABLE score_supporters (
+            run_id INTEGER NOT NULL,
+            node_id VARCHAR NOT NULL,
+            supporter VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            credit DOUBLE NOT NULL,
+            events INTEGER NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
