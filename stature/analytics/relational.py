@@ -1,0 +1,394 @@
+"""The relational steps of the score, as SQL over the canonical tables: the one place they are written.
+
+Each step is a ``SELECT`` that becomes a table named after the step; later steps
+read earlier ones by name. The SQL is DuckDB's dialect kept to what
+``sqlglot.transpile(sql, read="duckdb", write="spark")`` turns into Spark SQL,
+so every engine runs these same queries (see ``engine.py``).
+
+The steps come in two stages. :func:`graph_steps` number the nodes (accounts
+linked in ``identities`` are one node), select the interactions in the window
+with their fading weight, and derive the weighted ``edges`` and per-node
+``seeds`` of the interaction graph. The engine then runs PageRank and provides
+``authority(idx, authority)``. :func:`score_steps` compute the per-node
+features, the five components, their percentiles against the population (every
+node not excluded), the score, its contributions and confidence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from ..graph.weights import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
+
+COMPONENTS = ("audience", "amplification", "conversation", "authority", "recognition")
+
+# How much each component weighs in the score (they sum to 1). Audience, amplification, conversation and
+# recognition were fitted on the PeerIndex judgements (EVALUATION.md); authority keeps its prior share.
+COMPONENT_WEIGHTS = {
+    "audience": 0.25,
+    "amplification": 0.15,
+    "conversation": 0.10,
+    "authority": 0.20,
+    "recognition": 0.30,
+}
+
+FRESH_DAYS = 30
+"""An account younger than this passes on a share of credit in proportion to its age (farms gain little)."""
+AMPLIFIER_BUDGET = 25
+"""An amplifier gives full credit to up to this many accounts; one amplifying 250 gives each a tenth."""
+UNNAMED_CREDIT = 0.5
+"""A repost or reply the platform counted but the data does not name counts this much."""
+QUIET_POSTS = 5
+"""Amplification and conversation are divided by ``1 + posts that drew nothing / QUIET_POSTS``."""
+DEPTH_BONUS = 0.5
+"""A post's replies count ``1 + DEPTH_BONUS * log2(1 + depth of its thread)`` times."""
+MAX_DEPTH = 6
+"""Threads are measured to this many levels of replies."""
+LEVEL_UNCERTAINTY = {"graph": 0.03, "posts": 0.06, "statistics": 0.12, "none": 0.25}
+"""Percentile uncertainty from the kind of data an account has; thin evidence adds ``0.25 / sqrt(1 + n)``."""
+STATISTICS_EVIDENCE = 10
+"""Account statistics count as this many observations when judging how thin the evidence is."""
+
+_KINDS_SQL = ", ".join(f"'{k}'" for k in KIND_WEIGHTS)
+_AMPLIFYING_SQL = ", ".join(f"'{k}'" for k in AMPLIFYING_KINDS)
+
+
+@dataclass(frozen=True)
+class Params:
+    as_of: datetime  # naive UTC
+    window_days: float = 90.0
+    half_life_days: float | None = None
+
+    @property
+    def half_life(self) -> float:
+        return self.half_life_days or self.window_days / 2.0
+
+    @property
+    def start(self) -> datetime:
+        return self.as_of - timedelta(days=self.window_days)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    sql: str
+
+
+def _ts(value: datetime) -> str:
+    return f"CAST('{value.strftime('%Y-%m-%d %H:%M:%S')}' AS TIMESTAMP)"
+
+
+def _epoch(value: datetime) -> float:
+    return value.replace(tzinfo=timezone.utc).timestamp()
+
+
+def _kind_weight(column: str) -> str:
+    cases = " ".join(f"WHEN '{k}' THEN {w!r}" for k, w in KIND_WEIGHTS.items())
+    return f"CAST(CASE {column} {cases} ELSE 0.0 END AS DOUBLE)"
+
+
+def _component_weight(column: str) -> str:
+    cases = " ".join(f"WHEN '{c}' THEN {w!r}" for c, w in COMPONENT_WEIGHTS.items())
+    return f"CAST(CASE {column} {cases} ELSE 0.0 END AS DOUBLE)"
+
+
+def _sql_values(p: Params) -> dict:
+    epoch = repr(_epoch(p.as_of))
+    return {
+        "as_of": _ts(p.as_of), "start": _ts(p.start), "half_life": repr(float(p.half_life)),
+        "age_days": f"(({epoch} - epoch({{t}})) / 86400.0)",
+    }
+
+
+def graph_steps(p: Params) -> list[Step]:
+    v = _sql_values(p)
+
+    def decay(col):
+        return (f"(CASE WHEN {col} IS NULL THEN 1.0 "
+                f"ELSE power(0.5, {v['age_days'].format(t=col)} / {v['half_life']}) END)")
+
+    def in_window(col):
+        return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
+
+    age = v["age_days"].format(t="created_at")
+    return [
+        Step("node_accounts", """
+            SELECT a.network, a.account_id, a.handle,
+                   coalesce(i.person_id, a.network || ':' || a.account_id) AS node_id,
+                   a.created_at, a.followers_count, a.listed_count, a.mentions_received, a.reposts_received,
+                   a.posts_count
+            FROM accounts a
+            LEFT JOIN identities i ON i.network = a.network AND i.account_id = a.account_id"""),
+        Step("excluded", """
+            SELECT DISTINCT n.node_id
+            FROM node_accounts n
+            JOIN exclusions e ON e.network = n.network AND e.account_id = n.account_id"""),
+        Step("nodes", f"""
+            SELECT node_id, row_number() OVER (ORDER BY node_id) - 1 AS idx,
+                   sum(followers_count) AS followers_stat, sum(listed_count) AS listed_stat,
+                   sum(mentions_received) AS mentions_stat, sum(reposts_received) AS reposts_stat,
+                   min(created_at) AS created_at,
+                   CASE WHEN min(created_at) IS NULL THEN 1.0
+                        ELSE least(1.0, greatest(0.0, {v['age_days'].format(t='min(created_at)')}) / {FRESH_DAYS})
+                   END AS age_factor,
+                   max(CASE WHEN followers_count IS NOT NULL OR listed_count IS NOT NULL
+                             OR mentions_received IS NOT NULL OR reposts_received IS NOT NULL
+                             OR posts_count IS NOT NULL THEN 1 ELSE 0 END) AS has_stats
+            FROM node_accounts GROUP BY node_id"""),
+        Step("node_display", """
+            SELECT node_id, network, account_id, handle FROM (
+                SELECT node_id, network, account_id, handle,
+                       row_number() OVER (PARTITION BY node_id
+                           ORDER BY followers_count DESC NULLS LAST, handle NULLS LAST, network, account_id) AS r
+                FROM node_accounts) ranked
+            WHERE r = 1"""),
+        # every interaction in the window, between nodes, with its fading weight and the post it is about
+        Step("events", f"""
+            SELECT x.network, s.node_id AS src, t.node_id AS dst, x.kind,
+                   CASE x.kind WHEN 'reply' THEN p.reply_to_post_id WHEN 'quote' THEN p.quote_of_post_id
+                        ELSE x.post_id END AS target_post,
+                   x.time, {decay('x.time')} AS decay
+            FROM interactions x
+            LEFT JOIN posts p ON p.network = x.network AND p.post_id = x.post_id AND x.kind IN ('reply', 'quote')
+            LEFT JOIN posts liked ON liked.network = x.network AND liked.post_id = x.post_id
+                                 AND x.target_id IS NULL
+            JOIN node_accounts s ON s.network = x.network AND s.account_id = x.source_id
+            JOIN node_accounts t ON t.network = x.network AND t.account_id = coalesce(x.target_id, liked.author_id)
+            WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.node_id <> t.node_id"""),
+        Step("pairs", """
+            SELECT src, dst, kind, count(*) AS n, sum(decay) AS w FROM events GROUP BY src, dst, kind"""),
+        Step("amplify_pairs", f"""
+            WITH amp AS (
+                SELECT src, dst, sum(n) AS n, sum(w) AS w FROM pairs
+                WHERE kind IN ({_AMPLIFYING_SQL}) GROUP BY src, dst)
+            SELECT a.src, a.dst, a.n, a.w, CASE WHEN b.src IS NULL THEN 0 ELSE 1 END AS reciprocal
+            FROM amp a LEFT JOIN amp b ON b.src = a.dst AND b.dst = a.src"""),
+        # what each node passes on as an amplifier: fresh accounts and indiscriminate amplifiers pass little
+        Step("standing", f"""
+            SELECT n.node_id, n.idx, n.age_factor,
+                   least(1.0, {AMPLIFIER_BUDGET} / CAST(greatest(coalesce(t.targets, 0), 1) AS DOUBLE)) AS budget
+            FROM nodes n
+            LEFT JOIN (SELECT src, count(*) AS targets FROM amplify_pairs GROUP BY src) t ON t.src = n.node_id"""),
+        Step("engagers", """
+            SELECT e.dst AS node_id, e.src, max(CASE WHEN e.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
+                   max(CASE WHEN e.kind IN ('mention') THEN 1 ELSE 0 END) AS mentions,
+                   max(CASE WHEN e.kind = 'mention' THEN e.decay ELSE 0.0 END) AS mention_decay
+            FROM events e GROUP BY e.dst, e.src"""),
+        Step("audience_seen", """
+            SELECT g.node_id, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
+                   count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
+                   sum(g.mentions) AS mentioners
+            FROM engagers g JOIN standing s ON s.node_id = g.src GROUP BY g.node_id"""),
+        # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted
+        Step("edges", f"""
+            SELECT s.idx AS src, d.idx AS dst,
+                   sum({_kind_weight('p.kind')} * log2(1.0 + p.w)
+                       * CASE WHEN r.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END) AS weight,
+                   sum({_kind_weight('p.kind')} * log2(1.0 + p.w)) AS full_weight
+            FROM pairs p
+            JOIN nodes s ON s.node_id = p.src
+            JOIN nodes d ON d.node_id = p.dst
+            LEFT JOIN amplify_pairs r ON r.src = p.src AND r.dst = p.dst AND p.kind IN ({_AMPLIFYING_SQL})
+            GROUP BY s.idx, d.idx"""),
+        # where PageRank's surfer jumps: in proportion to the audience, less for fresh accounts
+        Step("seeds", """
+            SELECT n.idx, n.age_factor
+                   * log2(2.0 + greatest(coalesce(n.followers_stat, 0.0), coalesce(a.followers_seen, 0.0))) AS seed
+            FROM nodes n LEFT JOIN audience_seen a ON a.node_id = n.node_id"""),
+    ]
+
+
+def score_steps(p: Params) -> list[Step]:
+    v = _sql_values(p)
+
+    def in_window(col):
+        return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
+
+    steps = [
+        Step("posts_in_window", f"""
+            SELECT p.network, p.post_id, n.node_id AS author, coalesce(p.repost_count, 0) AS repost_count,
+                   coalesce(p.quote_count, 0) AS quote_count, coalesce(p.reply_count, 0) AS reply_count
+            FROM posts p JOIN node_accounts n ON n.network = p.network AND n.account_id = p.author_id
+            WHERE p.visibility IN ('public', 'unlisted') AND {in_window('p.created_at')}"""),
+        Step("reply_links", f"""
+            SELECT network, post_id AS child, reply_to_post_id AS parent FROM posts
+            WHERE reply_to_post_id IS NOT NULL AND visibility IN ('public', 'unlisted')
+              AND {in_window('created_at')}"""),
+    ]
+    # thread depth without recursion: level k holds (root, post) pairs k replies apart
+    steps.append(Step("thread_level_1", "SELECT network, parent AS root, child AS post FROM reply_links"))
+    for level in range(2, MAX_DEPTH + 1):
+        steps.append(Step(f"thread_level_{level}", f"""
+            SELECT d.network, d.root, r.child AS post
+            FROM thread_level_{level - 1} d JOIN reply_links r ON r.network = d.network AND r.parent = d.post"""))
+    depth_levels = [f"SELECT network, root, {level} AS level FROM thread_level_{level}"
+                    for level in range(1, MAX_DEPTH + 1)]
+    steps += [
+        Step("thread_depth", f"""
+            SELECT network, root AS post_id, max(level) AS depth
+            FROM ({' UNION ALL '.join(depth_levels)}) levels GROUP BY network, root"""),
+        # each repost or quote: the amplifier's credit, shared across its amplifications of this account
+        Step("amp_events", f"""
+            SELECT e.network, e.dst, e.src, e.target_post, e.time,
+                   s.age_factor * s.budget * CASE WHEN a.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END
+                       * e.decay / sqrt(CAST(a.n AS DOUBLE)) AS contribution
+            FROM events e
+            JOIN amplify_pairs a ON a.src = e.src AND a.dst = e.dst
+            JOIN standing s ON s.node_id = e.src
+            WHERE e.kind IN ({_AMPLIFYING_SQL})"""),
+        Step("reply_events", """
+            SELECT e.network, e.dst, e.src, e.target_post, s.age_factor * e.decay AS contribution
+            FROM events e JOIN standing s ON s.node_id = e.src
+            WHERE e.kind = 'reply'"""),
+        Step("post_amplified", """
+            SELECT network, dst, coalesce(target_post, 'event:' || src || ':' || coalesce(CAST(time AS VARCHAR), ''))
+                       AS post_key,
+                   sum(contribution) AS reach, count(*) AS events
+            FROM amp_events GROUP BY 1, 2, 3"""),
+        Step("post_replied", """
+            SELECT network, dst, coalesce(target_post, 'account:' || dst) AS post_key,
+                   sum(contribution) AS reach, count(*) AS events, count(DISTINCT src) AS repliers
+            FROM (SELECT network, dst, src, target_post, max(contribution) AS contribution
+                  FROM reply_events GROUP BY network, dst, src, target_post) r
+            GROUP BY 1, 2, 3"""),
+        Step("post_reach", f"""
+            SELECT coalesce(p.author, a.dst, r.dst) AS node_id,
+                   CASE WHEN p.post_id IS NULL THEN 0 ELSE 1 END AS known,
+                   coalesce(a.reach, 0.0) + {UNNAMED_CREDIT!r}
+                       * greatest(0, coalesce(p.repost_count, 0) + coalesce(p.quote_count, 0) - coalesce(a.events, 0))
+                       AS amplified,
+                   coalesce(r.reach, 0.0) + {UNNAMED_CREDIT!r}
+                       * greatest(0, coalesce(p.reply_count, 0) - coalesce(r.events, 0)) AS replied,
+                   coalesce(d.depth, 0) AS depth
+            FROM posts_in_window p
+            FULL OUTER JOIN post_amplified a
+                 ON a.network = p.network AND a.post_key = p.post_id AND a.dst = p.author
+            FULL OUTER JOIN post_replied r
+                 ON r.network = coalesce(p.network, a.network) AND r.post_key = coalesce(p.post_id, a.post_key)
+                AND r.dst = coalesce(p.author, a.dst)
+            LEFT JOIN thread_depth d ON d.network = p.network AND d.post_id = p.post_id"""),
+        Step("post_totals", f"""
+            SELECT node_id, sum(known) AS posts,
+                   sum(CASE WHEN amplified > 0 THEN log2(1.0 + amplified) ELSE 0.0 END) AS amplified_reach,
+                   sum(CASE WHEN amplified > 0 THEN 1 ELSE 0 END) AS amplified_posts,
+                   sum(CASE WHEN amplified > 0 OR known = 0 THEN 0 ELSE 1 END) AS unamplified_posts,
+                   sum(CASE WHEN replied > 0
+                            THEN log2(1.0 + replied) * (1.0 + {DEPTH_BONUS!r} * log2(1.0 + depth)) ELSE 0.0 END)
+                       AS replied_reach,
+                   sum(CASE WHEN replied > 0 THEN 1 ELSE 0 END) AS replied_posts,
+                   sum(CASE WHEN replied > 0 OR known = 0 THEN 0 ELSE 1 END) AS unreplied_posts,
+                   max(depth) AS max_depth
+            FROM post_reach GROUP BY node_id"""),
+        Step("received", f"""
+            SELECT n.node_id,
+                   count(DISTINCT CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN e.src END) AS amplifiers,
+                   sum(CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN 1 ELSE 0 END) AS amplifications,
+                   count(DISTINCT CASE WHEN e.kind = 'reply' THEN e.src END) AS repliers,
+                   sum(CASE WHEN e.kind = 'reply' THEN 1 ELSE 0 END) AS replies,
+                   max(CASE WHEN e.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_in
+            FROM nodes n JOIN events e ON e.dst = n.node_id GROUP BY n.node_id"""),
+        Step("sent", """
+            SELECT src AS node_id, max(CASE WHEN kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_out,
+                   count(*) AS sent
+            FROM events GROUP BY src"""),
+        Step("lists_seen", """
+            SELECT m.node_id, count(DISTINCT l.network || ':' || l.list_id) AS lists
+            FROM list_memberships l
+            JOIN node_accounts m ON m.network = l.network AND m.account_id = l.member_id
+            LEFT JOIN node_accounts o ON o.network = l.network AND o.account_id = l.owner_id
+            WHERE o.node_id IS NULL OR o.node_id <> m.node_id
+            GROUP BY m.node_id"""),
+        # every feature of every node, in one row
+        Step("features", f"""
+            SELECT n.node_id, n.idx, n.has_stats, n.followers_stat, n.listed_stat, n.mentions_stat, n.reposts_stat,
+                   coalesce(a.followers_seen, 0.0) AS followers_seen, coalesce(a.engagers_seen, 0.0) AS engagers_seen,
+                   coalesce(a.engagers, 0) AS engagers, coalesce(a.mentioners_seen, 0.0) AS mentioners_seen,
+                   coalesce(a.mentioners, 0) AS mentioners,
+                   coalesce(t.posts, 0) AS posts, coalesce(t.amplified_reach, 0.0) AS amplified_reach,
+                   coalesce(t.amplified_posts, 0) AS amplified_posts,
+                   coalesce(t.unamplified_posts, 0) AS unamplified_posts,
+                   coalesce(t.replied_reach, 0.0) AS replied_reach, coalesce(t.replied_posts, 0) AS replied_posts,
+                   coalesce(t.unreplied_posts, 0) AS unreplied_posts, coalesce(t.max_depth, 0) AS max_depth,
+                   coalesce(r.amplifiers, 0) AS amplifiers, coalesce(r.amplifications, 0) AS amplifications,
+                   coalesce(r.repliers, 0) AS repliers, coalesce(r.replies, 0) AS replies,
+                   coalesce(l.lists, 0) AS lists, coalesce(au.authority, 0.0) AS authority,
+                   CASE WHEN coalesce(r.explicit_in, 0) + coalesce(s.explicit_out, 0) > 0 THEN 'graph'
+                        WHEN coalesce(t.posts, 0) + coalesce(r.replies, 0) + coalesce(a.engagers, 0)
+                             + coalesce(s.sent, 0) > 0 THEN 'posts'
+                        WHEN n.has_stats = 1 THEN 'statistics'
+                        ELSE 'none' END AS data_level
+            FROM nodes n
+            LEFT JOIN audience_seen a ON a.node_id = n.node_id
+            LEFT JOIN post_totals t ON t.node_id = n.node_id
+            LEFT JOIN received r ON r.node_id = n.node_id
+            LEFT JOIN sent s ON s.node_id = n.node_id
+            LEFT JOIN lists_seen l ON l.node_id = n.node_id
+            LEFT JOIN authority au ON au.idx = n.idx"""),
+        Step("components", f"""
+            SELECT node_id, 'audience' AS component,
+                   log2(1.0 + greatest(coalesce(followers_stat, 0.0), followers_seen, engagers_seen)) AS value
+            FROM features
+            UNION ALL
+            SELECT node_id, 'amplification',
+                   greatest(amplified_reach / (1.0 + unamplified_posts / {float(QUIET_POSTS)!r}),
+                            log2(1.0 + greatest(coalesce(reposts_stat, 0.0), 0.0)))
+            FROM features
+            UNION ALL
+            SELECT node_id, 'conversation',
+                   greatest(replied_reach / (1.0 + unreplied_posts / {float(QUIET_POSTS)!r})
+                            + log2(1.0 + mentioners_seen),
+                            log2(1.0 + greatest(coalesce(mentions_stat, 0.0), 0.0)))
+            FROM features
+            UNION ALL
+            SELECT node_id, 'authority', authority FROM features
+            UNION ALL
+            SELECT node_id, 'recognition', log2(1.0 + greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)))
+            FROM features"""),
+        Step("available", f"""
+            SELECT c.component,
+                   CASE WHEN max(c.value) > min(c.value)
+                             AND (c.component <> 'authority' OR (SELECT count(*) FROM edges) > 0)
+                        THEN {_component_weight('c.component')} ELSE 0.0 END AS weight
+            FROM components c ANTI JOIN excluded x ON x.node_id = c.node_id
+            GROUP BY c.component"""),
+        # percentile: the share of the population (excluded accounts left out) with a lower value
+        Step("graded", """
+            SELECT c.node_id, c.component, c.value,
+                   CAST(rank() OVER (PARTITION BY c.component ORDER BY c.value) - 1 AS DOUBLE)
+                       / greatest(count(*) OVER (PARTITION BY c.component) - 1, 1) AS percentile,
+                   w.weight / greatest((SELECT sum(weight) FROM available), 1e-12) AS weight
+            FROM components c
+            ANTI JOIN excluded x ON x.node_id = c.node_id
+            JOIN available w ON w.component = c.component"""),
+        Step("contributions", """
+            SELECT node_id, component, value, percentile, weight, 99.0 * weight * percentile AS contribution
+            FROM graded"""),
+        Step("scored", f"""
+            SELECT f.node_id, 1.0 + sum(c.contribution) AS exact,
+                   99.0 * (CASE f.data_level {' '.join(f"WHEN '{k}' THEN {u!r}" for k, u in LEVEL_UNCERTAINTY.items())}
+                           END
+                           + 0.25 / sqrt(1.0 + f.engagers + f.posts + {STATISTICS_EVIDENCE} * f.has_stats))
+                       AS half_width,
+                   f.data_level
+            FROM features f JOIN contributions c ON c.node_id = f.node_id
+            GROUP BY f.node_id, f.data_level, f.engagers, f.posts, f.has_stats"""),
+        Step("final_scores", """
+            SELECT s.node_id, d.network, d.account_id, d.handle,
+                   CAST(floor(s.exact + 0.5) AS INTEGER) AS score, s.exact,
+                   CAST(floor(greatest(1.0, s.exact - s.half_width) + 0.5) AS INTEGER) AS low,
+                   CAST(floor(least(100.0, s.exact + s.half_width) + 0.5) AS INTEGER) AS high,
+                   s.data_level
+            FROM scored s JOIN node_display d ON d.node_id = s.node_id"""),
+        # who amplifies and who replies to each scored account most, for explain
+        Step("supporters", """
+            SELECT node_id, supporter, role, credit, events FROM (
+                SELECT node_id, supporter, role, credit, events,
+                       row_number() OVER (PARTITION BY node_id, role ORDER BY credit DESC, supporter) AS r
+                FROM (SELECT dst AS node_id, src AS supporter, 'amplifier' AS role, sum(contribution) AS credit,
+                             count(*) AS events FROM amp_events GROUP BY dst, src
+                      UNION ALL
+                      SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src) s
+                WHERE node_id IN (SELECT node_id FROM final_scores)) ranked
+            WHERE r <= 5"""),
+    ]
+    return steps

@@ -1,0 +1,152 @@
+"""Compute, store and read influence scores, with their history by ``as_of`` date."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from ..errors import StatureError
+from ..graph.weights import DEFAULT_WINDOW_DAYS
+from .engine import DuckDBEngine, Progress, compute
+from .relational import COMPONENT_WEIGHTS, COMPONENTS, Params
+
+FEATURE_COLUMNS = ("followers_stat", "listed_stat", "mentions_stat", "reposts_stat", "followers_seen", "engagers",
+                   "posts", "amplified_posts", "unamplified_posts", "amplifiers", "amplifications", "replied_posts",
+                   "unreplied_posts", "repliers", "replies", "max_depth", "mentioners", "lists", "authority")
+
+
+@dataclass(frozen=True)
+class ScoreRun:
+    run_id: int
+    as_of: datetime
+    window_days: float
+    accounts: int
+    scored: int
+    edges: int
+    authority_iterations: int
+
+
+def parse_as_of(value) -> datetime | None:
+    """A date or time (text, ``date`` or ``datetime``) as a naive UTC datetime; the end of the day for a date."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is None:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59))
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59, 59))
+        return parse_as_of(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        raise StatureError(f"{value!r} is not a date: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.") from None
+
+
+def latest_activity(workspace) -> datetime | None:
+    """The newest post or interaction time in the workspace."""
+    return workspace.sql("""SELECT greatest((SELECT max(created_at) FROM posts),
+                                            (SELECT max(time) FROM interactions))""")[0][0]
+
+
+def score(workspace, *, as_of=None, window_days: float = DEFAULT_WINDOW_DAYS, half_life_days: float | None = None,
+          progress: Progress | None = None) -> ScoreRun:
+    """Score every account in ``workspace`` as of a date and store the run.
+
+    ``as_of`` defaults to the newest post or interaction (so an old export is
+    scored as of its own time, not today); the window is the ``window_days``
+    before it. A run for the same date and window replaces the earlier one;
+    other dates stay, as the history.
+    """
+    if not window_days > 0:
+        raise StatureError(f"The window must be a positive number of days, not {window_days}.")
+    moment = parse_as_of(as_of) or latest_activity(workspace) or datetime.now(timezone.utc).replace(tzinfo=None)
+    params = Params(moment, float(window_days), half_life_days)
+    engine = DuckDBEngine(workspace.con)
+    try:
+        info = compute(engine, params, progress)
+        with workspace.transaction() as con:
+            return _store(con, params, info, engine.name)
+    finally:
+        engine.cleanup()
+
+
+def _store(con, params: Params, info: dict, engine_name: str) -> ScoreRun:
+    old = [r for (r,) in con.execute("SELECT run_id FROM score_runs WHERE as_of = ? AND window_days = ?",
+                                     [params.as_of, params.window_days]).fetchall()]
+    for table in ("scores", "score_components", "score_features", "score_supporters", "score_runs"):
+        con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
+    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM score_runs").fetchone()[0]
+    weights = dict(con.execute("SELECT component, weight FROM available").fetchall())
+    con.execute("INSERT INTO score_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+                [run_id, params.as_of, params.window_days, params.half_life, engine_name, info["accounts"],
+                 info["edges"], info["authority_iterations"], json.dumps(weights)])
+    con.execute(f"""INSERT INTO scores SELECT {run_id}, node_id, network, account_id, handle, score, exact,
+                    low, high, data_level FROM final_scores""")
+    con.execute(f"""INSERT INTO score_components SELECT {run_id}, node_id, component, value, percentile, weight,
+                    contribution FROM contributions""")
+    con.execute(f"""INSERT INTO score_features SELECT {run_id}, node_id, {', '.join(FEATURE_COLUMNS)}
+                    FROM features WHERE node_id IN (SELECT node_id FROM final_scores)""")
+    con.execute(f"""INSERT INTO score_supporters SELECT {run_id}, node_id, supporter, role, credit, events
+                    FROM supporters""")
+    scored = con.execute("SELECT count(*) FROM final_scores").fetchone()[0]
+    return ScoreRun(run_id, params.as_of, params.window_days, info["accounts"], scored, info["edges"],
+                    info["authority_iterations"])
+
+
+def _has_scores(workspace) -> bool:
+    return bool(workspace.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_runs'")[0][0])
+
+
+def find_run(workspace, as_of=None) -> dict:
+    """The stored run for ``as_of`` (the latest run on or before that moment), else the newest run."""
+    if not _has_scores(workspace) or not workspace.sql("SELECT count(*) FROM score_runs")[0][0]:
+        raise StatureError(f"{workspace.path} holds no scores yet; run `stature score` first.")
+    moment = parse_as_of(as_of)
+    if moment is None:
+        row = workspace.sql("SELECT run_id FROM score_runs ORDER BY computed_at DESC, run_id DESC LIMIT 1")
+    else:
+        row = workspace.sql("SELECT run_id FROM score_runs WHERE as_of <= ? ORDER BY as_of DESC, run_id DESC LIMIT 1",
+                            [moment])
+        if not row:
+            raise StatureError(f"No score was computed as of {moment:%Y-%m-%d} or before; "
+                               f"run `stature score --as-of {moment:%Y-%m-%d}`.")
+    keys = ("run_id", "as_of", "window_days", "half_life_days", "computed_at", "engine", "accounts", "edges",
+            "authority_iterations", "weights")
+    run = dict(zip(keys, workspace.sql("SELECT * FROM score_runs WHERE run_id = ?", [row[0][0]])[0]))
+    run["weights"] = json.loads(run["weights"]) if run["weights"] else {}
+    return run
+
+
+
+
+def visible_filter(alias: str = "s") -> str:
+    """SQL: the scored node ``alias.node_id`` has no excluded account (also through a linked identity)."""
+    return f"""NOT EXISTS (
+        SELECT 1 FROM exclusions e
+        LEFT JOIN identities i ON i.network = e.network AND i.account_id = e.account_id
+        WHERE coalesce(i.person_id, e.network || ':' || e.account_id) = {alias}.node_id)"""
+
+
+def top(workspace, *, limit: int = 20, as_of=None) -> list[dict]:
+    """The highest scores of a stored run, best first; ``limit=0`` gives every scored account."""
+    run = find_run(workspace, as_of)
+    rows = workspace.sql(f"""
+        SELECT s.node_id, s.network, s.account_id, s.handle, s.score, s.exact, s.low, s.high, s.data_level,
+               rank() OVER (ORDER BY s.score DESC) AS position
+        FROM scores s WHERE s.run_id = ? AND {visible_filter('s')}
+        ORDER BY s.exact DESC, s.node_id {'LIMIT ' + str(int(limit)) if limit else ''}""", [run["run_id"]])
+    nodes = [r[0] for r in rows]
+    parts: dict = {}
+    for node, component, value, percentile, contribution in workspace.sql("""
+            SELECT node_id, component, value, percentile, contribution FROM score_components
+            WHERE run_id = ? AND node_id IN (SELECT unnest(?::VARCHAR[]))""", [run["run_id"], nodes]):
+        parts.setdefault(node, {})[component] = {"value": value, "percentile": percentile,
+                                                 "contribution": contribution}
+    out = []
+    for node, network, account_id, handle, score_, exact, low, high, level, position in rows:
+        out.append({"account_id": account_id, "handle": handle, "network": network, "node_id": node,
+                    "score": score_, "exact": exact, "range": [low, high], "data": level, "rank": position,
+                    "components": {c: parts.get(node, {}).get(c) for c in COMPONENTS},
+                    "as_of": run["as_of"].isoformat()})
+    return out
