@@ -131,7 +131,7 @@ def _lines(name, score, low, high, rank, population, level, raised, held, missin
             lines.append(f"{title}:")
         for c in group:
             lines.append(f"  {c['component']:<13} +{c['contribution']:>4.1f} of {c['most']:.1f}  "
-                         f"(ahead of {c["percentile"]:.0%} of accounts): {c['evidence']}")
+                         f"(ahead of {c['percentile']:.0%} of accounts): {c['evidence']}")
     if missing:
         lines.append(f"Not measured in this workspace: {', '.join(missing)}.")
     for role, title in (("amplifier", "Biggest amplifiers"), ("replier", "Most engaged repliers")):
