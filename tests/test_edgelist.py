@@ -36,7 +36,6 @@ def test_congress_gives_its_weighted_edges_and_accounts(workspace):
     assert weight == pytest.approx(0.002105263157894737)
 
 
-@pytest.mark.slow
 def test_higgs_mention_network_edge_count_matches_its_lines(workspace):
     path = dataset("higgs/higgs-mention_network.edgelist.gz")
     with gzip.open(path, "rt") as f:

@@ -5,5 +5,6 @@ Each command group lives in its own module here and registers itself on :data:`m
 from .main import main  # noqa: F401
 from . import data  # noqa: F401,E402  (registers the data commands)
 from . import score  # noqa: F401,E402  (registers score, top, explain, exclude)
+from . import generate  # noqa: F401,E402  (registers generate)
 
 __all__ = ["main"]
