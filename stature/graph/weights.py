@@ -22,7 +22,7 @@ KIND_WEIGHTS: dict[str, float] = {
 
 AMPLIFYING_KINDS = ("repost", "quote")
 
-RECIPROCAL_DISCOUNT = 0.2
+RECIPROCAL_DISCOUNT = 0.05
 """Amplification between two accounts that amplify each other counts this much (rings gain little)."""
 
 DEFAULT_WINDOW_DAYS = 90
