@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..ingest import ingest as run_ingest
-from .main import echo_json, main, progress_bar
+from .main import echo_json, main, progress
 
 
 @main.command()
@@ -21,22 +21,10 @@ def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
     Each PATH is a file, a folder, a .zip or a .tar.gz; the format of each file is recognised
     from its name and content. One ingest is all or nothing; importing the same data again changes nothing.
     """
-    bar = progress_bar(options, desc="Importing")
-
-    def progress(done, total, name):
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[-40:], refresh=False)
-            bar.refresh()
-
     with options.open() as ws:
-        try:
+        with progress(options, "Importing", unit="B") as update:
             report = run_ingest(ws, paths, format=fmt, skip_bad=skip_bad, include_direct=include_direct,
-                                network=network, progress=progress)
-        finally:
-            if bar is not None:
-                bar.close()
+                                network=network, progress=update)
         if as_json:
             echo_json(report.to_dict())
             return

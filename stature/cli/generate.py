@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..generate import generate as run_generate
-from .main import echo_json, main, progress_bar
+from .main import echo_json, main, progress
 
 
 @main.command()
@@ -25,22 +25,10 @@ def generate(options, out_dir, accounts, posts_per_account, follows_per_account,
 
     Import it with `stature ingest OUT_DIR`.
     """
-    bar = progress_bar(options, unit="", desc="Generating")
-
-    def progress(done, total, stage):
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(stage, refresh=False)
-            bar.refresh()
-
-    try:
+    with progress(options, "Generating") as update:
         result = run_generate(out_dir, accounts=accounts, posts_per_account=posts_per_account,
                               follows_per_account=follows_per_account, seed=seed, start=start, days=days,
-                              progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
+                              progress=update)
     if as_json:
         echo_json(result)
         return

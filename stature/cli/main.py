@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -58,12 +59,28 @@ class Options:
         return Workspace(self.workspace, read_only=read_only)
 
 
-def progress_bar(options: Options, unit: str = "B", desc: str = ""):
-    """A tqdm bar on stderr, off when stderr is not a terminal or with --quiet; None when off."""
+@contextmanager
+def progress(options: Options, desc: str, unit: str = ""):
+    """A ``progress(done, total, label)`` callback drawing a bar on stderr.
+
+    The bar is off (the callback does nothing) with --quiet or when stderr is not a terminal.
+    """
     if options.quiet or not sys.stderr.isatty():
-        return None
+        yield lambda done, total, label="": None
+        return
     from tqdm import tqdm
-    return tqdm(total=0, unit=unit, unit_scale=True, desc=desc, file=sys.stderr, leave=False)
+    bar = tqdm(total=0, unit=unit, unit_scale=True, desc=desc, file=sys.stderr, leave=False)
+
+    def update(done, total, label=""):
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(str(label)[-40:], refresh=False)
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
 
 
 def echo_json(value) -> None:

@@ -9,7 +9,7 @@ from ..analytics import include as include_account
 from ..analytics import score as compute_score
 from ..analytics import top as top_accounts
 from ..graph import DEFAULT_WINDOW_DAYS
-from .main import echo_json, main, progress_bar
+from .main import echo_json, main, progress
 
 
 @main.command()
@@ -19,21 +19,8 @@ from .main import echo_json, main, progress_bar
 @click.pass_obj
 def score(options, as_of, window):
     """Compute every account's influence score and store it (with its history by --as-of date)."""
-    bar = progress_bar(options, unit="step", desc="Scoring")
-
-    def progress(done, total, name):
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name, refresh=False)
-            bar.refresh()
-
-    with options.open() as ws:
-        try:
-            run = compute_score(ws, as_of=as_of, window_days=window, progress=progress)
-        finally:
-            if bar is not None:
-                bar.close()
+    with options.open() as ws, progress(options, "Scoring", unit="step") as update:
+        run = compute_score(ws, as_of=as_of, window_days=window, progress=update)
     click.echo(f"Scored {run.scored:,} of {run.accounts:,} accounts as of {run.as_of:%Y-%m-%d %H:%M} "
                f"({run.window_days:g}-day window, {run.edges:,} graph edges, authority converged in "
                f"{run.authority_iterations} iterations). See `stature top`.")
