@@ -6,5 +6,6 @@ from .main import main  # noqa: F401
 from . import data  # noqa: F401,E402  (registers the data commands)
 from . import score  # noqa: F401,E402  (registers score, top, explain, exclude)
 from . import generate  # noqa: F401,E402  (registers generate)
+from . import demo  # noqa: F401,E402  (registers demo)
 
 __all__ = ["main"]

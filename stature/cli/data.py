@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..ingest import ingest as run_ingest
-from .main import echo_json, main, progress
+from .main import echo_json, main, plural, progress
 
 
 @main.command()
@@ -59,7 +59,7 @@ def status(options, as_json):
     click.echo(f"  accounts       {info['accounts']:>12,}")
     click.echo(f"  posts          {info['posts']:>12,}  ({info['replies']:,} replies)")
     for kind, n in info["interactions"].items():
-        click.echo(f"  {kind + 's':<14} {n:>12,}")
+        click.echo(f"  {plural(kind):<14} {n:>12,}")
     click.echo(f"  list members   {info['lists']:>12,}")
     click.echo(f"  linked people  {info['identities']:>12,}")
     for network, counts in info["networks"].items():

@@ -83,5 +83,10 @@ def progress(options: Options, desc: str, unit: str = ""):
         bar.close()
 
 
+def plural(kind: str) -> str:
+    """``reply`` -> ``replies``: interaction kinds as counted things."""
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
 def echo_json(value) -> None:
     click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))
