@@ -1,0 +1,102 @@
+"""A small multi-label linear model: one-vs-rest logistic regression fitted with L-BFGS.
+
+Used to learn a user taxonomy from labelled example posts. Its regularisation and the probability
+threshold at which a topic is assigned are chosen by cross-validation on the examples alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+STRENGTHS = (0.1, 0.3, 1.0, 3.0)
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+
+
+@dataclass(slots=True)
+class LinearModel:
+    weights: np.ndarray  # (features, labels)
+    bias: np.ndarray     # (labels,)
+    threshold: float = 0.5
+    at_least_one: bool = True
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+
+    def assign(self, proba: np.ndarray) -> np.ndarray:
+        """Boolean (posts, labels): probability over the threshold, and the best label when none is."""
+        chosen = proba >= self.threshold
+        if self.at_least_one and len(proba):
+            empty = ~chosen.any(axis=1)
+            chosen[np.flatnonzero(empty), proba[empty].argmax(axis=1)] = True
+        return chosen
+
+
+def fit(x: np.ndarray, y: np.ndarray, strength: float = 1.0) -> LinearModel:
+    """Fit ``y`` (posts, labels) in {0,1} from ``x`` (posts, features); L2 penalty ``strength``."""
+    n, d = x.shape
+    k = y.shape[1]
+    prior = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
+    # rare labels: positives weigh more (square root of the class imbalance)
+    pos_weight = np.sqrt((1 - prior) / prior)
+    sample_w = np.where(y > 0, pos_weight, 1.0)
+
+    def loss(theta):
+        w = theta[: d * k].reshape(d, k)
+        b = theta[d * k:]
+        z = x @ w + b
+        p = 1.0 / (1.0 + np.exp(-z))
+        # log(1 + e^z) - y z, computed stably
+        value = (sample_w * (np.logaddexp(0.0, z) - y * z)).sum() / n + 0.5 * strength * (w * w).sum() / n
+        g = sample_w * (p - y) / n
+        gw = x.T @ g + strength * w / n
+        gb = g.sum(axis=0)
+        return value, np.concatenate([gw.ravel(), gb])
+
+    theta0 = np.concatenate([np.zeros(d * k), np.log(prior / (1 - prior))])
+    result = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    theta = result.x
+    return LinearModel(theta[: d * k].reshape(d, k), theta[d * k:])
+
+
+def f1_scores(y: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    """(macro-F1 over labels that occur in ``y`` or ``pred``, sample-averaged F1)."""
+    tp = (y & pred).sum(axis=0)
+    fp = (~y & pred).sum(axis=0)
+    fn = (y & ~pred).sum(axis=0)
+    present = (tp + fp + fn) > 0
+    denom = 2 * tp + fp + fn
+    macro = float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[present])) if present.any() else 0.0
+    stp = (y & pred).sum(axis=1)
+    sden = y.sum(axis=1) + pred.sum(axis=1)
+    sample = float(np.mean(np.where(sden > 0, 2 * stp / np.maximum(sden, 1), 1.0)))
+    return macro, sample
+
+
+def fit_cv(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> tuple[LinearModel, dict]:
+    """Choose strength and threshold by ``folds``-fold cross-validation (mean of macro and sample F1),
+    then refit on everything. Returns the model and what the search saw."""
+    y = y.astype(bool)
+    n = len(x)
+    order = np.random.default_rng(seed).permutation(n)
+    parts = np.array_split(order, min(folds, n)) if n >= 2 else [order]
+    best, seen = None, {}
+    for strength in STRENGTHS:
+        probs = np.zeros(y.shape)
+        if len(parts) < 2:
+            probs = fit(x, y.astype(float), strength).proba(x)
+        for part in parts if len(parts) >= 2 else []:
+            train = np.setdiff1d(order, part)
+            probs[part] = fit(x[train], y[train].astype(float), strength).proba(x[part])
+        for threshold in THRESHOLDS:
+            model = LinearModel(np.zeros((1, 1)), np.zeros(1), threshold, True)
+            macro, sample = f1_scores(y, model.assign(probs))
+            seen[(strength, threshold)] = (macro, sample)
+            score = (macro + sample) / 2
+            if best is None or score > best[0]:
+                best = (score, strength, threshold)
+    _, strength, threshold = best
+    model = fit(x, y.astype(float), strength)
+    model.threshold = threshold
+    return model, {"strength": strength, "threshold": threshold, "cv": seen}
