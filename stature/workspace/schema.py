@@ -141,6 +141,42 @@ MIGRATIONS: list[list[str]] = [
             events INTEGER NOT NULL
         )""",
     ],
+    # 3: topics: the taxonomy last used, post topics, and account expertise with its evidence
+    [
+        """CREATE TABLE topic_runs (
+            fingerprint VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            classified_at TIMESTAMP NOT NULL,
+            posts BIGINT NOT NULL,
+            accounts BIGINT NOT NULL
+        )""",
+        """CREATE TABLE topics (
+            topic_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            parents VARCHAR[],
+            description VARCHAR
+        )""",
+        """CREATE TABLE post_topics (
+            network VARCHAR NOT NULL,
+            post_id VARCHAR NOT NULL,
+            topic_id VARCHAR NOT NULL,
+            score DOUBLE NOT NULL
+        )""",
+        """CREATE TABLE account_topics (
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL,
+            topic_id VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            level VARCHAR NOT NULL,
+            posts INTEGER NOT NULL,
+            weeks INTEGER NOT NULL,
+            reactors INTEGER NOT NULL,
+            lists INTEGER NOT NULL,
+            bio BOOLEAN NOT NULL,
+            evidence JSON
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
