@@ -90,6 +90,8 @@ class Community:
 
     def __init__(self, n, posts_per_account, follows_per_account, likes_per_account, seed, start, days):
         self.n, self.seed, self.start, self.days = n, seed, start, days
+        self.chunk = ACCOUNT_CHUNK
+        self.chunks = -(-n // self.chunk)
         self.end = start + days * 86400
         self.key = mix(np.array([seed], dtype=np.uint64))[0]
         rng = np.random.default_rng([seed, 0])
@@ -169,7 +171,8 @@ class Community:
     def post_times(self, k: np.ndarray) -> np.ndarray:
         u = uniforms(self.key, k, 3, salt=0)
         hour = np.searchsorted(_DIURNAL_CDF, u[:, 1], side="right")
-        return self.start + (u[:, 0] * self.days).astype(np.int64) * 86400 + hour * 3600 + (u[:, 2] * 3600).astype(np.int64)
+        day = (u[:, 0] * self.days).astype(np.int64)
+        return self.start + day * 86400 + hour * 3600 + (u[:, 2] * 3600).astype(np.int64)
 
     def post_on(self, author: np.ndarray, topic: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One of ``author``'s originals, on ``topic`` where they have one; early ones likelier."""
@@ -190,8 +193,12 @@ class Community:
 
     # -- chunks of events, drawn the same way each time they are asked for ----------------------
 
+    def chunk_bounds(self, c: int) -> tuple[int, int]:
+        """The accounts ``[lo, hi)`` of chunk ``c``."""
+        return c * self.chunk, min((c + 1) * self.chunk, self.n)
+
     def follow_chunk(self, c: int):
-        lo, hi = c * ACCOUNT_CHUNK, min((c + 1) * ACCOUNT_CHUNK, self.n)
+        lo, hi = self.chunk_bounds(c)
         rng = np.random.default_rng([self.seed, 1, c])
         src = np.repeat(np.arange(lo, hi), self.follows[lo:hi])
         dst = self.anyone.sample(self.pick_topics(rng, src), rng.random(len(src)))
@@ -202,7 +209,7 @@ class Community:
 
     def engagement_chunk(self, c: int) -> dict:
         """``kind -> (engager, author, original post, time)`` for the engagers of chunk ``c``."""
-        lo, hi = c * ACCOUNT_CHUNK, min((c + 1) * ACCOUNT_CHUNK, self.n)
+        lo, hi = self.chunk_bounds(c)
         rng = np.random.default_rng([self.seed, 2, c])
         found = {}
         for kind in ("like", "repost", "reply", "quote"):

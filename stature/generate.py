@@ -2,8 +2,9 @@
 
 ``generate(out_dir, accounts=100)`` makes a community for a test; ``accounts=1_000_000``
 one for a benchmark. Everything is drawn with numpy in chunks and streamed to files,
-so memory grows with the number of accounts and original posts (a few dozen bytes
-each), never with the files written. The same seed gives the same files, byte for byte.
+so memory grows with the number of accounts and original posts, never with the files
+written (about 0.6 GB at 200,000 accounts and a million posts). The same seed gives the
+same files, byte for byte.
 
 The model:
 
@@ -11,7 +12,9 @@ The model:
   some topics more common than others, and a bio built from them;
 - a heavy-tailed popularity (lognormal, sigma 2): follows, mentions and engagement pick
   their target within a topic in proportion to it, so the top 1% of accounts receive
-  about a third of all follows; activity (posts) is heavy-tailed too and leans popular;
+  about a third of all follows (at 20,000 accounts; a quarter at 2,000, as nobody can
+  have more followers than there are accounts); activity is heavy-tailed too and leans
+  popular;
 - follows: each account follows about ``follows_per_account`` others (lognormal), 85% of
   them chosen within one of its own interests, over the past year and the window;
 - original posts: ``posts_per_account`` posts per account on average, of which 65% are
@@ -33,13 +36,13 @@ Files (``network`` is ``twitter`` throughout, as the v1.1 importer gives):
 - ``interactions.csv``: follows and likes (``network,source,target,kind,time,weight,post_id``);
 - ``accounts.csv``: every account's handle, name, bio and counts (account statistics);
 - ``lists.csv``: list memberships;
-- ``ground_truth.json``: each account's interests and popularity rank, and each list's topic,
+- ``ground_truth.json``: each account's interests, popularity rank and followers, each
+  list's topic, and the topics' words and hashtags,
   for tests of the analytics (it is in no import format, so ``stature ingest OUT_DIR``
   leaves it alone).
 """
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -47,7 +50,7 @@ from typing import Callable
 import numpy as np
 import orjson
 
-from .community_model import (ACCOUNT_CHUNK, TAGS_PER_TOPIC, TOPIC_NAMES, WORDS_PER_TOPIC, Community, mix,
+from .community_model import (TAGS_PER_TOPIC, TOPIC_NAMES, WORDS_PER_TOPIC, Community, mix,
                               twitter_time, twitter_times, uniforms)
 from .community_vocabulary import FILLER, TOPICS
 from .errors import StatureError
@@ -57,7 +60,8 @@ ACCOUNT_BASE = 1_000_000_000                 # account i has id ACCOUNT_BASE + i
 ORIGINAL_BASE = 1_600_000_000_000_000_000    # original post k has id ORIGINAL_BASE + k
 RESPONSE_BASE = 1_700_000_000_000_000_000    # replies and quotes, numbered as written
 RETWEET_BASE = 1_800_000_000_000_000_000
-POST_CHUNK = 20_000
+POST_CHUNK = 10_000
+TWEET_BATCH = 5_000
 MAX_WORDS = 14
 LINK_SHARE = 0.12
 MENTION_SHARE = 0.15
@@ -148,7 +152,6 @@ class _Files:
         self.done = 0
         self.counts = dict.fromkeys(("accounts", "posts", "originals", "replies", "quotes", "reposts", "follows",
                                      "likes", "mentions", "lists", "list_memberships", "tweet_lines"), 0)
-        self.chunks = math.ceil(community.n / ACCOUNT_CHUNK)
         self._users: dict[int, orjson.Fragment] = {}
 
     def step(self, n: int, stage: str) -> None:
@@ -182,14 +185,14 @@ class _Files:
         c = self.c
         followers = np.zeros(c.n, dtype=np.int64)
         following = np.zeros(c.n, dtype=np.int64)
-        for chunk in range(self.chunks):
+        for chunk in range(c.chunks):
             src, dst, when = c.follow_chunk(chunk)
             np.add.at(followers, dst, 1)
             np.add.at(following, src, 1)
             interactions.write(len(src), network=NETWORK, source=src + ACCOUNT_BASE, target=dst + ACCOUNT_BASE,
                                kind="follow", time=when.astype("datetime64[s]"))
             self.counts["follows"] += len(src)
-            self.step(min(ACCOUNT_CHUNK, c.n - chunk * ACCOUNT_CHUNK), "follows")
+            self.step(_size(c.chunk_bounds(chunk)), "follows")
         return followers, following
 
     def _lists(self):
@@ -220,11 +223,11 @@ class _Files:
         size = c.total_originals
         self.post_counts = {kind: np.zeros(size, dtype=np.int32) for kind in ("like", "repost", "reply", "quote")}
         self.made = {kind: np.zeros(c.n, dtype=np.int64) for kind in self.post_counts}
-        for chunk in range(self.chunks):
+        for chunk in range(c.chunks):
             for kind, (src, _, post, _) in c.engagement_chunk(chunk).items():
                 np.add.at(self.post_counts[kind], post, 1)
                 np.add.at(self.made[kind], src, 1)
-            self.step(min(ACCOUNT_CHUNK, c.n - chunk * ACCOUNT_CHUNK), "engagement")
+            self.step(_size(c.chunk_bounds(chunk)), "engagement")
         self.statuses = c.originals + self.made["reply"] + self.made["quote"] + self.made["repost"]
 
     # -- accounts ---------------------------------------------------------------------------------
@@ -234,8 +237,8 @@ class _Files:
         out = _Csv(self.paths["accounts"], ("network", "account_id", "handle", "display_name", "bio",
                                             "followers_count", "following_count", "listed_count", "posts_count"))
         try:
-            for lo in range(0, c.n, ACCOUNT_CHUNK):
-                hi = min(lo + ACCOUNT_CHUNK, c.n)
+            for lo in range(0, c.n, c.chunk):
+                hi = min(lo + c.chunk, c.n)
                 ids = np.arange(lo, hi)
                 out.write(hi - lo, network=NETWORK, account_id=ids + ACCOUNT_BASE,
                           handle=[c.handle(i) for i in range(lo, hi)],
@@ -254,7 +257,8 @@ class _Files:
             c = self.c
             found = orjson.Fragment(orjson.dumps({
                 "id": ACCOUNT_BASE + i, "id_str": str(ACCOUNT_BASE + i), "name": c.display_name(i),
-                "screen_name": c.handle(i), "description": c.bio(i), "protected": False, "followers_count": int(self.followers[i]),
+                "screen_name": c.handle(i), "description": c.bio(i), "protected": False,
+                "followers_count": int(self.followers[i]),
                 "friends_count": int(self.following[i]), "listed_count": int(self.listed[i]),
                 "created_at": twitter_time(c.created[i]), "favourites_count": int(self.made["like"][i]),
                 "verified": bool(c.rank[i] <= max(1, c.n // 1000)), "statuses_count": int(self.statuses[i]),
@@ -336,40 +340,40 @@ class _Files:
     def _responses(self, tweets, interactions: _Csv):
         """Each chunk's engagement again, exactly as counted: likes to the CSV, the rest as tweets."""
         c = self.c
-        response_id, retweet_id = RESPONSE_BASE, RETWEET_BASE
-        for chunk in range(self.chunks):
+        next_id = {"response": RESPONSE_BASE, "repost": RETWEET_BASE}  # replies and quotes share numbers
+        for chunk in range(c.chunks):
             self._users.clear()
             events = c.engagement_chunk(chunk)
             src, author, post, when = events["like"]
             interactions.write(len(src), network=NETWORK, source=src + ACCOUNT_BASE, target=author + ACCOUNT_BASE,
                                kind="like", time=when.astype("datetime64[s]"), post_id=post + ORIGINAL_BASE)
             self.counts["likes"] += len(src)
-            embedded = np.unique(np.concatenate([events["repost"][2], events["quote"][2], events["reply"][2]]))
-            originals = {k: _Embedded(tweet) for k, tweet in zip(embedded.tolist(), self._original_tweets(embedded))}
             rng = np.random.default_rng([c.seed, 4, chunk])
-            batch = []
-            for kind in ("reply", "quote"):
+            for kind in ("reply", "quote", "repost"):
                 src, author, post, when = events[kind]
-                sentences = self._sentences(rng, c.post_topics(post, author), 4 if kind == "reply" else 6)
-                times = twitter_times(when)
-                make = self._reply if kind == "reply" else self._quote
-                for i in range(len(src)):
-                    tweet = make(response_id, int(src[i]), int(author[i]), originals[int(post[i])], sentences[i],
-                                 times[i])
-                    batch.append(tweet)
-                    response_id += 1
-                self.counts["replies" if kind == "reply" else "quotes"] += len(src)
-                self.counts["mentions"] += len(src) if kind == "reply" else 0
-            src, author, post, when = events["repost"]
-            times = twitter_times(when)
-            for i in range(len(src)):
-                batch.append(self._retweet(retweet_id, int(src[i]), int(author[i]), originals[int(post[i])],
-                                           times[i]))
-                retweet_id += 1
-            self.counts["reposts"] += len(src)
-            _write_lines(tweets, batch)
-            self.counts["tweet_lines"] += len(batch)
-            self.step(min(ACCOUNT_CHUNK, c.n - chunk * ACCOUNT_CHUNK), "replies, quotes, reposts, likes")
+                numbering = "repost" if kind == "repost" else "response"
+                sentences = (self._sentences(rng, c.post_topics(post, author), 4 if kind == "reply" else 6)
+                             if kind != "repost" else [""] * len(src))
+                for lo in range(0, len(src), TWEET_BATCH):  # a batch at a time, to bound memory
+                    part = slice(lo, lo + TWEET_BATCH)
+                    written = self._response_batch(kind, next_id[numbering], src[part], author[part], post[part],
+                                                   twitter_times(when[part]), sentences[part])
+                    _write_lines(tweets, written)
+                    next_id[numbering] += len(written)
+                self.counts[{"reply": "replies", "quote": "quotes", "repost": "reposts"}[kind]] += len(src)
+                self.counts["tweet_lines"] += len(src)
+            self.counts["mentions"] += len(events["reply"][0])
+            self.step(_size(c.chunk_bounds(chunk)), "replies, quotes, reposts, likes")
+
+    def _response_batch(self, kind, first_id, src, author, post, times, sentences) -> list[dict]:
+        if kind == "reply":
+            return [self._reply(first_id + i, int(src[i]), int(author[i]), ORIGINAL_BASE + int(post[i]),
+                                sentences[i], times[i]) for i in range(len(src))]
+        needed = np.unique(post)
+        originals = {k: _Embedded(t) for k, t in zip(needed.tolist(), self._original_tweets(needed))}
+        make = self._quote if kind == "quote" else self._retweet
+        return [make(first_id + i, int(src[i]), int(author[i]), originals[int(post[i])], sentences[i], times[i])
+                for i in range(len(src))]
 
     def _sentences(self, rng, topics: np.ndarray, shortest: int) -> list[str]:
         n = len(topics)
@@ -388,11 +392,11 @@ class _Files:
                 "user": self._user(who), "is_quote_status": False, "quote_count": 0, "reply_count": 0,
                 "retweet_count": 0, "favorite_count": 0, "favorited": False, "retweeted": False, "lang": "en"}
 
-    def _reply(self, tweet_id, who, author, original, sentence, when) -> dict:
+    def _reply(self, tweet_id, who, author, original_id, sentence, when) -> dict:
         handle = self.c.handle(author)
         tweet = self._common(tweet_id, who, when, f"@{handle} {sentence}")
         tweet["entities"]["user_mentions"].append(self._mention(author, 0))
-        tweet.update(in_reply_to_status_id=original.id, in_reply_to_status_id_str=str(original.id),
+        tweet.update(in_reply_to_status_id=original_id, in_reply_to_status_id_str=str(original_id),
                      in_reply_to_user_id=ACCOUNT_BASE + author, in_reply_to_user_id_str=str(ACCOUNT_BASE + author),
                      in_reply_to_screen_name=handle)
         return tweet
@@ -407,7 +411,7 @@ class _Files:
                      quoted_status=original.json)
         return tweet
 
-    def _retweet(self, tweet_id, who, author, original, when) -> dict:
+    def _retweet(self, tweet_id, who, author, original, _sentence, when) -> dict:
         handle = self.c.handle(author)
         tweet = self._common(tweet_id, who, when, f"RT @{handle}: {original.text}")
         tweet["entities"]["user_mentions"].append(self._mention(author, 3))
@@ -425,8 +429,8 @@ class _Files:
                 "lists": [{"list_id": list_id, "topic": topic} for list_id, topic in self.list_topics]}
         with open(self.paths["truth"], "wb") as f:
             f.write(orjson.dumps(head)[:-1] + b',\n"accounts": [\n')
-            for lo in range(0, c.n, ACCOUNT_CHUNK):
-                hi = min(lo + ACCOUNT_CHUNK, c.n)
+            for lo in range(0, c.n, c.chunk):
+                hi = min(lo + c.chunk, c.n)
                 f.write(b",\n".join(orjson.dumps({
                     "id": str(ACCOUNT_BASE + i), "handle": c.handle(i), "interests": c.topics_of(i),
                     "popularity_rank": int(c.rank[i]), "followers": int(self.followers[i]),
@@ -443,6 +447,10 @@ class _Embedded:
     def __init__(self, tweet: dict):
         self.id, self.text, self.retweet_count = tweet["id"], tweet["text"], tweet["retweet_count"]
         self.json = orjson.Fragment(orjson.dumps(tweet))
+
+
+def _size(bounds: tuple[int, int]) -> int:
+    return bounds[1] - bounds[0]
 
 
 def _write_lines(stream, tweets: list[dict]) -> None:

@@ -270,7 +270,8 @@ class _AccountRow:
     def __call__(self, row) -> list:
         c = self.columns
         handle = _opt(row, c, "handle")
-        return [Account(_network(row, c, self.network), _id(row, c, "account_id"), handle=handle.lstrip("@") if handle else None,
+        return [Account(_network(row, c, self.network), _id(row, c, "account_id"),
+                        handle=handle.lstrip("@") if handle else None,
                         display_name=_opt(row, c, "display_name"), bio=_opt(row, c, "bio"),
                         **{name: _number(row, c, name) for name in STAT_NUMBERS})]
 

@@ -134,7 +134,8 @@ class EdgeList(Importer):
                                "weight, a number, belongs.")
                         continue
                 elif n != 2:
-                    reject(f"line {number}", f"has {n} field{'s' if n > 1 else ''}; an edge is `source target [weight]`.")
+                    reject(f"line {number}",
+                           f"has {n} field{'s' if n > 1 else ''}; an edge is `source target [weight]`.")
                     continue
                 try:
                     source, target = first.decode("utf-8"), parts[1].decode("utf-8")
