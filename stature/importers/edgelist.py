@@ -1,8 +1,8 @@
 """Whitespace-separated edge lists, SNAP style: ``a b`` or ``a b weight`` per line.
 
-Lines starting with ``#`` are comments. networkx's ``write_edgelist`` form
-``a b {'weight': 0.0037}`` is read too; the attribute dict is never evaluated, only
-its ``weight`` number is taken (other attributes are ignored).
+Lines starting with ``#`` (or ``%``, as KONECT writes them) are comments. networkx's
+``write_edgelist`` form ``a b {'weight': 0.0037}`` is read too; the attribute dict is
+never evaluated, only its ``weight`` number is taken (other attributes are ignored).
 
 Each edge becomes ``Interaction(network, kind, a, b, weight=w)``; the network is the
 one given with ``--network``, else ``edgelist``. The kind is chosen, first match wins:
@@ -78,7 +78,7 @@ class EdgeList(Importer):
         all_digits = True
         for line in lines:
             stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
+            if not stripped or stripped.startswith(("#", "%")):
                 continue
             found = _EDGE.match(line)
             if not found:
