@@ -73,14 +73,14 @@ class TwitterV1(Importer):
 
     def read(self, entry: Entry, ctx: Context):
         seen: set[str] = set()  # accounts already given, so mentions give each one once
-        if _first_line_is_json(entry):
+        if first_line_is_json(entry):
             for where, value in json_lines(entry, ctx):
                 yield from _value(value, where, ctx, seen)
         else:
             yield from _value(json_document(entry, ctx), None, ctx, seen)
 
 
-def _first_line_is_json(entry: Entry) -> bool:
+def first_line_is_json(entry: Entry) -> bool:
     """Is the first non-blank line a whole JSON value (JSON lines), or is the file one document?"""
     try:
         with entry.open() as stream:
