@@ -7,5 +7,6 @@ from . import data  # noqa: F401,E402  (registers the data commands)
 from . import score  # noqa: F401,E402  (registers score, top, explain, exclude)
 from . import generate  # noqa: F401,E402  (registers generate)
 from . import demo  # noqa: F401,E402  (registers demo)
+from . import topics  # noqa: F401,E402  (registers classify, topics, experts)
 
 __all__ = ["main"]

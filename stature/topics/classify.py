@@ -212,3 +212,47 @@ def _dense(rows: list[dict[str, float]], columns: list[str]) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _builtin_keyword() -> KeywordClassifier:
     return KeywordClassifier(builtin())
+
+
+def classify_jsonl(path, classifier, *, batch: int = 1000, progress=None):
+    """Classify the posts of a JSON lines file (``{"id": ..., "text": ...}`` per line, optionally
+    ``hashtags``, ``mentions`` and ``links`` lists); yield ``{"id": ..., "topics": [{"topic", "score"}]}``.
+    Topic names are the taxonomy's display names."""
+    import orjson
+
+    from ..errors import ImportFormatError
+    from .taxonomy import _read_text
+
+    lines = _read_text(path).splitlines()
+    pending = []
+
+    def flush():
+        results = classifier.classify([f for _, f in pending])
+        for (post_id, _), topics in zip(pending, results):
+            yield {"id": post_id, "topics": [{"topic": classifier.taxonomy[t].name, "score": s} for t, s in topics]}
+        pending.clear()
+
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ImportFormatError(path, f"line {number}", f"not valid JSON ({exc}).") from None
+        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+            raise ImportFormatError(path, f"line {number}", 'expected an object with "id" and a "text" string.')
+        extras = {}
+        for key, arg in (("hashtags", "hashtags"), ("mentions", "mention_names"), ("links", "links")):
+            value = record.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ImportFormatError(path, f"line {number}", f'"{key}" must be a list of strings.')
+            extras[arg] = value
+        pending.append((record["id"], extract(record["text"], **extras)))
+        if len(pending) >= batch:
+            yield from flush()
+            if progress:
+                progress(number, len(lines), "posts")
+    if pending:
+        yield from flush()
+    if progress:
+        progress(len(lines), len(lines), "posts")
