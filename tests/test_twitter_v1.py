@@ -151,6 +151,17 @@ def test_tweet_of_the_wrong_shape_is_rejected_with_its_record(tmp_path, workspac
     assert len(report.files[0].skipped) == 1 and workspace.status()["posts"] == 19 + 2 - 1
 
 
+def test_skipped_tweet_does_not_hide_its_accounts_from_later_ones(tmp_path, workspace):
+    tweets = json.loads((dataset(V1) / "get_retweets.json").read_bytes())
+    tweets[0]["retweeted_status"]["id_str"] = ["not", "an", "id"]  # fails after jack's account was read
+    path = tmp_path / "retweets.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in tweets))
+    report = ingest(workspace, [path], skip_bad=True)
+    assert [s.split(": ", 1)[0][-6:] for s in report.files[0].skipped] == ["line 1"]
+    assert workspace.status()["interactions"]["repost"] == 13
+    assert workspace.sql("SELECT handle FROM accounts WHERE account_id = '12'") == [("jack",)]
+
+
 def test_embedding_loop_is_rejected_not_recursed(tmp_path, workspace):
     tweet = json.loads((dataset(V1) / "get_retweets.json").read_bytes())[0]
     nested = tweet

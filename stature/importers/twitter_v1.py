@@ -16,7 +16,8 @@ instead of under ``entities`` (RumourEval's ``data/trump``) is read too.
 What a tweet gives:
 
 - its author, from ``user``: an Account (``friends_count`` is ``following_count``,
-  ``statuses_count`` is ``posts_count``, ``description`` is the bio);
+  ``statuses_count`` is ``posts_count``, ``description`` is the bio), given again in the
+  same file only when the profile or counts changed;
 - a retweet (``retweeted_status``) is not a post: it is a ``repost`` Interaction
   retweeter -> original author, with the ORIGINAL tweet's id and the retweet's time;
   the embedded original is a Post by its own author, and the retweet's mentions
@@ -46,6 +47,7 @@ from .sources import Entry
 
 NETWORK = "twitter"
 _MAX_EMBEDDED = 3  # retweet -> original -> quoted tweet is as deep as the API nests
+_MAX_REMEMBERED = 2_000_000  # accounts remembered per file, so an unchanged one is given once
 _TWITTER_TIME = re.compile(rb'"created_at"\s*:\s*"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} \d\d '
                            rb'\d\d:\d\d:\d\d [+-]\d{4} \d{4}"')
 _THREAD_TWEET = re.compile(r"(?:^|/)(?:source-tweet|replies)/\d+\.json(?:\.gz)?$")
@@ -72,7 +74,7 @@ class TwitterV1(Importer):
         return b'"screen_name"' in head and (b'"followers_count"' in head or b'"statuses_count"' in head)
 
     def read(self, entry: Entry, ctx: Context):
-        seen: set[str] = set()  # accounts already given, so mentions give each one once
+        seen: dict[str, tuple | None] = {}  # account id -> profile given (None: a mention's id and handle)
         if first_line_is_json(entry):
             for where, value in json_lines(entry, ctx):
                 yield from _value(value, where, ctx, seen)
@@ -98,7 +100,7 @@ def first_line_is_json(entry: Entry) -> bool:
     return False
 
 
-def _value(value, where: str | None, ctx: Context, seen: set):
+def _value(value, where: str | None, ctx: Context, seen: dict):
     """The records of one JSON value: a tweet, a user, a page, or an array of them."""
     if type(value) is dict:
         if "user" in value:
@@ -123,11 +125,14 @@ def _value(value, where: str | None, ctx: Context, seen: set):
     return ()
 
 
-def _items(items: list, where: str | None, ctx: Context, seen: set) -> list:
+def _items(items: list, where: str | None, ctx: Context, seen: dict) -> list:
     records = []
     for number_, item in enumerate(items, 1):
-        records.extend(_value(item, f"record {number_}" if where is None else f"{where}, record {number_}",
-                              ctx, seen))
+        label = f"record {number_}" if where is None else f"{where}, record {number_}"
+        if type(item) is list:
+            ctx.reject(label, "is a list inside a list; a tweet, a user or a page of them belongs here.")
+        else:
+            records.extend(_value(item, label, ctx, seen))
     return records
 
 
@@ -138,27 +143,54 @@ def _shape(value) -> str:
     return f"a JSON {type(value).__name__}"
 
 
-def _tweet(t: dict, seen: set) -> list:
+def _tweet(t: dict, seen: dict) -> list:
     records = []
-    _add_tweet(records, t, t["user"], seen, 0)
+    try:
+        _add_tweet(records, t, t["user"], seen, 0)
+    except Exception:
+        _forget(records, seen)
+        raise
     return records
 
 
-def _user(u: dict, seen: set) -> list:
+def _user(u: dict, seen: dict) -> list:
+    records = []
+    try:
+        status = u.get("status")
+        if type(status) is dict:  # the user's latest tweet, without its own user object
+            _add_tweet(records, status, u, seen, 0)
+        else:
+            _add_user(records, u, seen)
+    except Exception:
+        _forget(records, seen)
+        raise
+    return records
+
+
+def _forget(records: list, seen: dict) -> None:
+    """A rejected record gives nothing, so the accounts it gave must be given again later."""
+    for record in records:
+        if type(record) is Account:
+            seen.pop(record.account_id, None)
+
+
+def _add_user(out: list, u: dict, seen: dict) -> str:
+    """Append ``u`` as an Account unless this file gave it with the same profile and counts already."""
     uid = _id(u)
-    seen.add(uid)
-    records = [_account(u, uid)]
-    status = u.get("status")
-    if type(status) is dict:  # the user's latest tweet, without its own user object
-        _add_tweet(records, status, u, seen, 0)
-    return records
+    profile = (u.get("screen_name"), u.get("name"), u.get("description"), u.get("created_at"),
+               u.get("followers_count"), u.get("friends_count"), u.get("listed_count"), u.get("statuses_count"))
+    if seen.get(uid) != profile:
+        account = _account(uid, *profile)
+        if len(seen) >= _MAX_REMEMBERED:
+            seen.clear()
+        seen[uid] = profile
+        out.append(account)
+    return uid
 
 
-def _add_tweet(out: list, t: dict, user: dict, seen: set, depth: int) -> str:
+def _add_tweet(out: list, t: dict, user: dict, seen: dict, depth: int) -> str:
     """Append the records of tweet ``t`` by ``user`` to ``out``; return the author's id."""
-    author = _id(user)
-    seen.add(author)
-    out.append(_account(user, author))
+    author = _add_user(out, user, seen)
     created = t.get("created_at")
     if created is not None and type(created) is not str:
         raise TypeError(f"created_at should be text, not {type(created).__name__}")
@@ -190,15 +222,15 @@ def _add_tweet(out: list, t: dict, user: dict, seen: set, depth: int) -> str:
         mid = _id(m)
         mentions.append(mid)
         if mid not in seen:
-            seen.add(mid)
             out.append(Account(NETWORK, mid, handle=_text(m.get("screen_name")), display_name=_text(m.get("name"))))
+            seen[mid] = None
     hashtags = [_text(h["text"]) if type(h) is dict else _text(h) for h in entities.get("hashtags") or ()]
     links = [_text(u.get("expanded_url") or u.get("url")) for u in entities.get("urls") or ()]
 
     reply_to_user = t.get("in_reply_to_user_id_str") or _optional_id(t.get("in_reply_to_user_id"))
     if reply_to_user and reply_to_user not in seen:
-        seen.add(reply_to_user)
         out.append(Account(NETWORK, reply_to_user, handle=_text(t.get("in_reply_to_screen_name"))))
+        seen[reply_to_user] = None
 
     quote_of = t.get("quoted_status_id_str") or _optional_id(t.get("quoted_status_id"))
     quote_author = None
@@ -230,12 +262,11 @@ def _check_depth(depth: int) -> None:
         raise ValueError(f"tweets are embedded in each other more than {_MAX_EMBEDDED} deep")
 
 
-def _account(u: dict, uid: str) -> Account:
+def _account(uid: str, handle, name, bio, created, followers, following, listed, posts) -> Account:
     return Account(
-        NETWORK, uid, handle=_text(u.get("screen_name")), display_name=_text(u.get("name")),
-        bio=_text(u.get("description")), created_at=_text(u.get("created_at")),
-        followers_count=_number(u.get("followers_count")), following_count=_number(u.get("friends_count")),
-        listed_count=_number(u.get("listed_count")), posts_count=_number(u.get("statuses_count")),
+        NETWORK, uid, handle=_text(handle), display_name=_text(name), bio=_text(bio), created_at=_text(created),
+        followers_count=_number(followers), following_count=_number(following), listed_count=_number(listed),
+        posts_count=_number(posts),
     )
 
 

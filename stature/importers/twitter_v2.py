@@ -79,7 +79,7 @@ def _value(value, where: str, ctx: Context, seen: set) -> list:
     if "data" in value:
         return _page(value, where, ctx, seen)
     if "author_id" in value:
-        return ctx.guard(where, _flat_tweet, value, seen)
+        return ctx.guard(where, _records, _flat_tweet, seen, value)
     if value.keys() <= {"meta", "errors", "__twarc", "title", "detail", "type"}:
         return []  # an empty page or an error the API returned
     ctx.reject(where, f"is neither a response page nor a tweet (its fields: {', '.join(list(value)[:6])}).")
@@ -100,7 +100,7 @@ def _page(page: dict, where: str, ctx: Context, seen: set) -> list:
         return records
     users = includes.get("users") or ()
     for number_, user in enumerate(users, 1):
-        records.extend(ctx.guard(f"{where}, included user {number_}", _user_records, user, seen))
+        records.extend(ctx.guard(f"{where}, included user {number_}", _records, _add_user, seen, user))
     handles = {u["username"].lower(): u["id"] for u in users
                if type(u) is dict and type(u.get("username")) is str and u.get("id")}
     included = [t for t in includes.get("tweets") or () if type(t) is dict]
@@ -112,17 +112,18 @@ def _page(page: dict, where: str, ctx: Context, seen: set) -> list:
         if type(item) is not dict:
             ctx.reject(label, f"should be an object, not a JSON {type(item).__name__}.")
         elif "author_id" in item or "text" in item:
-            records.extend(ctx.guard(label, _tweet, item, refs, handles, seen))
+            records.extend(ctx.guard(label, _records, _tweet, seen, item, refs, handles))
             in_data.add(item.get("id"))
         elif "username" in item:
-            records.extend(ctx.guard(label, _member, item, relation, seen))
+            records.extend(ctx.guard(label, _records, _member, seen, item, relation))
         elif "owner_id" in item or "member_count" in item:
             records.extend(ctx.guard(label, _list, item, relation))
         elif not ("tweet_count" in item and "start" in item):  # a tweet-count bucket names nobody
             ctx.reject(label, f"is neither a tweet, a user nor a list (its fields: {', '.join(list(item)[:6])}).")
     for number_, tweet in enumerate(included, 1):
         if tweet.get("id") not in in_data:
-            records.extend(ctx.guard(f"{where}, included tweet {number_}", _tweet, tweet, refs, handles, seen))
+            records.extend(ctx.guard(f"{where}, included tweet {number_}", _records, _tweet, seen, tweet, refs,
+                                     handles))
     return records
 
 
@@ -137,8 +138,20 @@ def _relation(twarc) -> tuple[str, str, str] | None:
     return None
 
 
-def _tweet(t: dict, refs: dict, handles: dict, seen: set) -> list:
+def _records(convert, seen: set, *args) -> list:
+    """``convert(out, seen, *args)``'s records; if it fails, the accounts it gave are forgotten too."""
     out = []
+    try:
+        convert(out, seen, *args)
+    except Exception:
+        for record in out:
+            if type(record) is Account:
+                seen.discard(record.account_id)
+        raise
+    return out
+
+
+def _tweet(out: list, seen: set, t: dict, refs: dict, handles: dict) -> None:
     post_id = _id(t["id"])
     author = _id(t["author_id"])
     created = text(t.get("created_at"), "created_at")
@@ -158,7 +171,7 @@ def _tweet(t: dict, refs: dict, handles: dict, seen: set) -> list:
             mentions = (t.get("entities") or {}).get("mentions") or ()
             target = _mention_id(mentions[0], handles) if mentions else None
         out.append(Interaction(NETWORK, "repost", author, target, post_id=retweeted, time=created))
-        return out
+        return
 
     note = t.get("note_tweet")
     if note:
@@ -174,8 +187,8 @@ def _tweet(t: dict, refs: dict, handles: dict, seen: set) -> list:
             continue  # a username with no id anywhere in the page: no account to point at
         mentions.append(mid)
         if mid not in seen:
-            seen.add(mid)
             out.append(_account(m, mid))
+            seen.add(mid)
     quoted_tweet = refs.get(quoted) if quoted else None
     metrics = t.get("public_metrics") or {}
     out.append(Post(
@@ -189,46 +202,42 @@ def _tweet(t: dict, refs: dict, handles: dict, seen: set) -> list:
         mentions=mentions,
         links=[text(u.get("expanded_url") or u.get("url"), "url") for u in entities.get("urls") or ()],
     ))
-    return out
 
 
-def _flat_tweet(t: dict, seen: set) -> list:
+def _flat_tweet(out: list, seen: set, t: dict) -> None:
     """One tweet as ``twarc2 flatten`` writes it, its author and referenced tweets embedded."""
-    out = []
     for key in ("author", "in_reply_to_user"):
         user = t.get(key)
         if type(user) is dict and user.get("id"):
-            out.extend(_user_records(user, seen))
+            _add_user(out, seen, user)
     refs = {}
     for ref in t.get("referenced_tweets") or ():
         if type(ref) is dict and "author_id" in ref:  # the referenced tweet itself, embedded
             refs[ref.get("id")] = ref
             if type(ref.get("author")) is dict:
-                out.extend(_user_records(ref["author"], seen))
-            out.extend(_tweet(ref, {}, {}, seen))
-    out.extend(_tweet(t, refs, {}, seen))
-    return out
+                _add_user(out, seen, ref["author"])
+            _tweet(out, seen, ref, {}, {})
+    _tweet(out, seen, t, refs, {})
 
 
-def _user_records(u: dict, seen: set) -> list:
+def _add_user(out: list, seen: set, u: dict) -> str:
     uid = _id(u["id"])
+    out.append(_account(u, uid))
     seen.add(uid)
-    return [_account(u, uid)]
+    return uid
 
 
-def _member(u: dict, relation, seen: set) -> list:
+def _member(out: list, seen: set, u: dict, relation) -> None:
     """A user in a users page; followers, following and list members are linked to whom the page is about."""
-    records = _user_records(u, seen)
-    uid = records[0].account_id
+    uid = _add_user(out, seen, u)
     if relation is not None:
         what, rel, ident = relation
         if rel == "followers":
-            records.append(Interaction(NETWORK, "follow", uid, ident))
+            out.append(Interaction(NETWORK, "follow", uid, ident))
         elif rel == "following":
-            records.append(Interaction(NETWORK, "follow", ident, uid))
+            out.append(Interaction(NETWORK, "follow", ident, uid))
         elif rel == "members":
-            records.append(ListMembership(NETWORK, ident, uid))
-    return records
+            out.append(ListMembership(NETWORK, ident, uid))
 
 
 def _list(item: dict, relation) -> list:
