@@ -76,7 +76,9 @@ def systems(taxonomy, models):
     if "keyword" in models:
         out["keyword, bridged to the built-in lexicon"] = (KeywordClassifier(bare), majority)
     if "examples" in models:
-        out["examples model (keyword features, default)"] = (ExampleClassifier(taxonomy), None)
+        out["examples model, keyword features"] = (ExampleClassifier(taxonomy, words=False), None)
+        out["examples model, keyword + word features"] = (ExampleClassifier(taxonomy, words=True), None)
+        out["examples model, word features chosen by CV (default)"] = (ExampleClassifier(taxonomy), None)
     if "minilm" in models:
         from stature.topics.embedding import EmbeddingClassifier
         out["MiniLM embeddings + examples"] = (EmbeddingClassifier(taxonomy), None)

@@ -24,14 +24,14 @@ from functools import lru_cache
 import numpy as np
 
 from . import linear
-from .features import Features, extract, tokens
+from .features import Features, extract, is_cjk, tokens
 from .lexicon import Lexicon
 from .taxonomy import Taxonomy, builtin
 
 NAME_WEIGHT = 1.5
 KEYWORD_WEIGHT = 1.0
 DESCRIPTION_WEIGHT = 0.5
-BRIDGE_WEIGHT = 0.6
+BRIDGE_WEIGHT = 1.0
 PROPAGATE = 0.5
 THRESHOLD = 0.5
 MAX_TOPICS = 5
@@ -82,11 +82,12 @@ class KeywordClassifier:
 
 class ExampleClassifier:
     """A linear model over keyword evidence (the taxonomy's own topics and the built-in ones), learned
-    from the taxonomy's labelled examples; threshold chosen by cross-validation on them."""
+    from the taxonomy's labelled examples. Whether the examples' own words are features too, the
+    regularisation and the threshold are chosen by cross-validation on the examples."""
 
     name = "examples"
 
-    def __init__(self, taxonomy: Taxonomy, *, max_topics: int = MAX_TOPICS):
+    def __init__(self, taxonomy: Taxonomy, *, max_topics: int = MAX_TOPICS, words="auto"):
         if not taxonomy.examples:
             raise ValueError("ExampleClassifier needs a taxonomy with labelled examples.")
         self.taxonomy = taxonomy
@@ -94,13 +95,21 @@ class ExampleClassifier:
         self.own = KeywordClassifier(taxonomy)
         self.concepts = _builtin_keyword() if taxonomy.source != "built-in" else None
         self.labels = list(taxonomy.topics)
-        x = self.vectors([text for text, _ in taxonomy.examples])
-        y = np.zeros((len(x), len(self.labels)), dtype=bool)
+        texts = [as_features(text) for text, _ in taxonomy.examples]
+        y = np.zeros((len(texts), len(self.labels)), dtype=bool)
         index = {t: i for i, t in enumerate(self.labels)}
         for row, (_, topics) in enumerate(taxonomy.examples):
             for t in topics:
                 y[row, index[t]] = True
-        self.model, self.search = linear.fit_cv(x, y)
+        vocabulary = _vocabulary(texts)
+        best = None
+        for use_words in ((False, True) if words == "auto" else (bool(words),)):
+            self.vocabulary = vocabulary if use_words else {}
+            model, search = linear.fit_cv(self.vectors(texts), y)
+            score = max(sum(v) / 2 for v in search["cv"].values())
+            if best is None or score > best[0]:
+                best = (score, self.vocabulary, model, {**search, "words": use_words})
+        _, self.vocabulary, self.model, self.search = best
 
     def vectors(self, posts) -> np.ndarray:
         feats = [as_features(p) for p in posts]
@@ -109,6 +118,14 @@ class ExampleClassifier:
         if self.concepts is not None:
             concept_ids = list(self.concepts.taxonomy.topics)
             parts.append(1.0 - np.exp(-_dense([self.concepts.evidence(f) for f in feats], concept_ids)))
+        if self.vocabulary:
+            bag = np.zeros((len(feats), len(self.vocabulary)))
+            for row, f in enumerate(feats):
+                for word in _words(f):
+                    column = self.vocabulary.get(word)
+                    if column is not None:
+                        bag[row, column] = 1.0
+            parts.append(bag)
         return np.hstack(parts)
 
     def classify(self, posts) -> list[list[tuple[str, float]]]:
@@ -196,6 +213,26 @@ def _ancestor_factors(taxonomy: Taxonomy) -> dict[str, list[tuple[str, float]]]:
             frontier, factor = nxt, factor * PROPAGATE
         out[topic.id] = list(found.items())
     return out
+
+
+def _words(feats: Features) -> set[str]:
+    """The post's words and hashtag words (Japanese/Chinese runs as character pairs), stop words left out."""
+    out = set()
+    for word in [*feats.words, *(w for tag in feats.hashtags for w in tag)]:
+        if is_cjk(word):
+            out.update(word[i:i + 2] for i in range(max(1, len(word) - 1)))
+        elif word not in _STOP and len(word) > 2:
+            out.add(word)
+    return out
+
+
+def _vocabulary(feats: list[Features], min_count: int = 2) -> dict[str, int]:
+    """Words in at least ``min_count`` examples, as feature columns."""
+    counts: dict[str, int] = {}
+    for f in feats:
+        for word in _words(f):
+            counts[word] = counts.get(word, 0) + 1
+    return {w: i for i, w in enumerate(sorted(w for w, n in counts.items() if n >= min_count))}
 
 
 def _dense(rows: list[dict[str, float]], columns: list[str]) -> np.ndarray:

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from .features import Features, is_cjk, normalize, tokens
 
-SOURCE_WEIGHTS = {"text": 1.0, "hashtag": 1.0, "name": 0.6, "domain": 1.5}
+SOURCE_WEIGHTS = {"text": 1.0, "hashtag": 1.0, "name": 0.8, "domain": 1.5}
 HASHTAG_BUDGET = 3
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 

@@ -1,0 +1,111 @@
+"""Post -> topics: text, hashtags, mentions and links; several languages; the --input CLI."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stature.topics import builtin, load_csv
+from stature.topics.classify import KeywordClassifier, make_classifier
+from stature.topics.features import extract, split_camel
+
+
+@pytest.fixture(scope="module")
+def keyword():
+    return KeywordClassifier(builtin())
+
+
+def names(clf, post):
+    return [clf.taxonomy[t].name for t, _ in clf.classify([post])[0]]
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("Fine-tuning a transformer on our dataset with PyTorch", "Machine Learning"),
+    ("El Real Madrid ganó el partido con un golazo en el último minuto", "Football (Soccer)"),
+    ("Η κυβέρνηση ανακοίνωσε πρόωρες εκλογές", "Politics"),
+    ("今日は新しいレシピでケーキを焼いた", "Cooking & Recipes"),
+    ("ポケモンの新作ゲームを買った", "Video Games"),
+    ("Nueva receta de tortilla de patatas para la cena", "Cooking & Recipes"),
+])
+def test_posts_in_several_languages_get_their_topic(keyword, text, topic):
+    assert topic in names(keyword, text)
+
+
+def test_camelcase_hashtags_mentions_and_link_domains_count(keyword):
+    assert split_camel("MachineLearning") == ["machine", "learning"]
+    assert "Machine Learning" in names(keyword, extract("so good", hashtags=["MachineLearning"]))
+    assert "Machine Learning" in names(keyword, "so good #machinelearning")
+    assert "Software Development" in names(keyword, "look at this https://github.com/duckdb/duckdb")
+    assert "Astronomy & Space" in names(keyword, extract("wow", mention_names=["NASA"]))
+    assert names(keyword, "wow, ok") == []
+
+
+def test_scores_are_confidences_and_ancestors_follow(keyword):
+    topics = dict(keyword.classify(["Deep learning and neural networks for computer vision"])[0])
+    assert all(0 < s <= 1 for s in topics.values())
+    assert topics["computer-vision"] >= keyword.threshold
+    assert "artificial-intelligence" in topics
+
+
+def test_more_hashtags_of_a_topic_add_nothing(keyword):
+    one = keyword.scores(extract("Tonight's sky", hashtags=["Astronomy"]))
+    many = keyword.scores(extract("Tonight's sky", hashtags=["Astronomy", "Telescope", "Galaxy", "Nebula", "JWST",
+                                                           "Hubble", "Planets", "Cosmos", "Stargazing"]))
+    assert many["astronomy-space"] <= one["astronomy-space"] + 0.25
+    # stuffing tags of unrelated topics dilutes each of them
+    mixed = keyword.scores(extract("Tonight's sky", hashtags=["Astronomy", "Football", "Cooking", "Bitcoin", "Yoga",
+                                                            "Fashion", "Poetry", "Jazz", "Tennis"]))
+    assert mixed["astronomy-space"] < one["astronomy-space"]
+
+
+def test_user_taxonomy_is_bridged_to_other_languages(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("topic,parent,description\nFootball,,\"Football matches, clubs and players\"\n"
+                    "Cooking,,Cooking at home and recipes\n")
+    clf = KeywordClassifier(load_csv(path))
+    assert names(clf, "サッカーの試合を見に行った") == ["Football"]
+    assert names(clf, "Hoy preparé una receta de mi abuela") == ["Cooking"]
+    assert names(KeywordClassifier(load_csv(path), bridge=False), "サッカーの試合を見に行った") == []
+
+
+def test_examples_model_learns_a_user_taxonomy(tmp_path):
+    tax = load_csv(_write(tmp_path / "t.csv", "topic\nBirds\nTrains\n"))
+    examples = [("Spotted a robin and a wren at the feeder", ["birds"]),
+                ("The heron stood still by the river", ["birds"]),
+                ("Owls hunting at dusk over the field", ["birds"]),
+                ("The 8:15 express was late again at the station", ["trains"]),
+                ("Steam locomotive on the heritage railway today", ["trains"]),
+                ("New rail timetable starts on Monday", ["trains"])] * 3
+    clf = make_classifier(tax.with_examples(examples))
+    assert clf.name == "examples"
+    assert [t for t, _ in clf.classify(["A heron and two owls by the river"])[0]][0] == "birds"
+    assert [t for t, _ in clf.classify(["The railway station timetable"])[0]][0] == "trains"
+
+
+def test_classify_input_writes_one_json_line_per_post(tmp_path, cli):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"id": 1, "text": "Training a neural network on GPUs"}\n'
+                     '{"id": "b", "text": "El partido de fútbol terminó 2-1", "hashtags": ["LaLiga"]}\n'
+                     '{"id": 3, "text": "ok"}\n')
+    result = cli("classify", "--input", posts, "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.output.splitlines()]
+    assert [x["id"] for x in lines] == [1, "b", 3]
+    assert "Machine Learning" in [t["topic"] for t in lines[0]["topics"]]
+    assert "Football (Soccer)" in [t["topic"] for t in lines[1]["topics"]]
+    assert lines[2]["topics"] == []
+    assert all(0 < t["score"] <= 1 for x in lines for t in x["topics"])
+    assert not cli.path.exists()  # no workspace needed
+
+
+def test_classify_input_with_a_bad_line_names_it(tmp_path, cli):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"id": 1, "text": "fine"}\n{"id": 2}\n')
+    result = cli("classify", "--input", posts, "--json")
+    assert result.exit_code == 1
+    assert "line 2" in result.output and "posts.jsonl" in result.output
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
