@@ -57,6 +57,7 @@ def explain(workspace, spec: str, *, as_of=None) -> dict:
         "data": level, "data_description": LEVELS[level], "base": 1, "components": components,
         "raised": [c["component"] for c in raised], "held_back": [c["component"] for c in held],
         "not_measured": missing, "amplifiers": supporters["amplifier"], "repliers": supporters["replier"],
+        "mentioners": supporters["mentioner"],
         "features": features, "history": history,
         "lines": _lines(handle or acc, score, low, high, rank, population, level, raised, held, missing,
                         supporters),
@@ -108,7 +109,7 @@ def _evidence(component: str, f: dict) -> str:
 
 
 def _supporters(workspace, run_id: int, node: str) -> dict:
-    out = {"amplifier": [], "replier": []}
+    out = {"amplifier": [], "replier": [], "mentioner": []}
     for role, supporter, handle, network, account_id, credit, events in workspace.sql(f"""
             SELECT p.role, p.supporter, d.handle, d.network, d.account_id, p.credit, p.events
             FROM score_supporters p
@@ -134,7 +135,8 @@ def _lines(name, score, low, high, rank, population, level, raised, held, missin
                          f"(ahead of {c['percentile']:.0%} of accounts): {c['evidence']}")
     if missing:
         lines.append(f"Not measured in this workspace: {', '.join(missing)}.")
-    for role, title in (("amplifier", "Biggest amplifiers"), ("replier", "Most engaged repliers")):
+    for role, title in (("amplifier", "Biggest amplifiers"), ("replier", "Most engaged repliers"),
+                        ("mentioner", "Mentioned most by")):
         if supporters[role]:
             names = ", ".join(f"{s['handle'] or s['account_id']} ({s['events']}x)" for s in supporters[role])
             lines.append(f"{title}: {names}.")

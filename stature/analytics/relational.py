@@ -22,8 +22,8 @@ from ..graph.weights import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 
 COMPONENTS = ("audience", "amplification", "conversation", "authority", "recognition")
 
-# How much each component weighs in the score (they sum to 1). Audience, amplification, conversation and
-# recognition were fitted on the PeerIndex judgements (EVALUATION.md); authority keeps its prior share.
+# How much each component weighs in the score (they sum to 1): readable priors. A grid search of the four
+# weights PeerIndex can judge did no better out of sample (EVALUATION.md), so the priors stay.
 COMPONENT_WEIGHTS = {
     "audience": 0.25,
     "amplification": 0.15,
@@ -147,7 +147,7 @@ def graph_steps(p: Params) -> list[Step]:
             SELECT x.network, s.node_id AS src, t.node_id AS dst, x.kind,
                    CASE x.kind WHEN 'reply' THEN p.reply_to_post_id WHEN 'quote' THEN p.quote_of_post_id
                         ELSE x.post_id END AS target_post,
-                   x.time, {decay('x.time')} AS decay
+                   x.time, greatest(coalesce(x.weight, 1.0), 0.0) * {decay('x.time')} AS decay
             FROM interactions x
             LEFT JOIN posts p ON p.network = x.network AND p.post_id = x.post_id AND x.kind IN ('reply', 'quote')
             LEFT JOIN posts liked ON liked.network = x.network AND liked.post_id = x.post_id
@@ -379,7 +379,7 @@ def score_steps(p: Params) -> list[Step]:
                    CAST(floor(least(100.0, s.exact + s.half_width) + 0.5) AS INTEGER) AS high,
                    s.data_level
             FROM scored s JOIN node_display d ON d.node_id = s.node_id"""),
-        # who amplifies and who replies to each scored account most, for explain
+        # who amplifies, replies to and mentions each scored account most, for explain
         Step("supporters", """
             SELECT node_id, supporter, role, credit, events FROM (
                 SELECT node_id, supporter, role, credit, events,
@@ -387,7 +387,11 @@ def score_steps(p: Params) -> list[Step]:
                 FROM (SELECT dst AS node_id, src AS supporter, 'amplifier' AS role, sum(contribution) AS credit,
                              count(*) AS events FROM amp_events GROUP BY dst, src
                       UNION ALL
-                      SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src) s
+                      SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src
+                      UNION ALL
+                      SELECT e.dst, e.src, 'mentioner', sum(s.age_factor * e.decay), count(*)
+                      FROM events e JOIN standing s ON s.node_id = e.src
+                      WHERE e.kind = 'mention' GROUP BY e.dst, e.src) s
                 WHERE node_id IN (SELECT node_id FROM final_scores)) ranked
             WHERE r <= 5"""),
     ]

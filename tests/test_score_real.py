@@ -1,0 +1,65 @@
+"""The score and its explanation on real exports: an X archive, RumourEval threads, the Congress graph."""
+import json
+
+import pytest
+
+from conftest import dataset
+from stature import ingest
+from stature.analytics import explain, score, top
+from stature.model import Account
+from stature.workspace import Writer
+
+
+def check_explanation(report):
+    assert report["base"] + sum(c["contribution"] for c in report["components"]) == pytest.approx(report["score"])
+    assert report["range"][0] <= report["score"] <= report["range"][1]
+    assert report["lines"][0].startswith(f"{report['account']['handle'] or report['account']['account_id']} scores")
+
+
+def test_x_archive_owner_ranks_first_and_explains_itself(workspace):
+    ingest(workspace, [dataset("formats/x-archive")])
+    score(workspace)
+    first = top(workspace, limit=1)[0]
+    assert first["handle"] == "RTIatMLA"
+    report = explain(workspace, "RTIatMLA")
+    check_explanation(report)
+    assert report["data"] == "graph"
+    assert report["features"]["followers_seen"] == 111 and report["features"]["lists"] == 4
+    assert {"audience", "recognition", "authority"} <= set(report["raised"])
+    assert "conversation" in report["held_back"]  # the archive holds no replies from others
+    assert any("on 4 lists" in line for line in report["lines"])
+
+
+@pytest.mark.slow
+def test_rumoureval_explain_names_amplifiers_and_repliers(workspace):
+    ingest(workspace, [dataset("rumoureval2017/rumoureval2017.tgz")])
+    run = score(workspace, window_days=3650)
+    assert run.scored > 3000
+    rows = top(workspace, limit=10)
+    leader = explain(workspace, f"{rows[0]['network']}:{rows[0]['account_id']}")
+    check_explanation(leader)
+    assert leader["repliers"], "a thread starter at the top has repliers to name"
+    assert leader["features"]["repliers"] >= len(leader["repliers"])
+    assert any(line.startswith("Most engaged repliers:") for line in leader["lines"])
+    credits = [r["credit"] for r in leader["repliers"]]
+    assert credits == sorted(credits, reverse=True)
+
+
+def test_congress_explain_reads_sensibly(workspace):
+    folder = dataset("congress-twitter")
+    ingest(workspace, [folder / "congress.edgelist"], network="twitter")
+    names = json.loads((folder / "congress_network_data.json").read_text())[0]["usernameList"]
+    with workspace.transaction() as con:  # the usernames live in a file beside the edge list
+        writer = Writer(con, 99)
+        for index, name in enumerate(names):
+            writer.add(Account("twitter", str(index), handle=name))
+        writer.finish()
+    score(workspace)
+    rows = top(workspace, limit=0)
+    assert len(rows) == 475
+    report = explain(workspace, rows[0]["handle"])
+    check_explanation(report)
+    assert report["data"] == "posts"  # mentions only: no follows or reposts
+    assert report["mentioners"] and report["mentioners"][0]["handle"] in names
+    assert "authority" in report["raised"]
+    assert report["not_measured"] == ["amplification", "recognition"]
