@@ -46,7 +46,8 @@ def test_brexit_whole_page_totals(brexit):
     # 33 non-retweets in data, and the 55 included tweets not in data (7 of them replies)
     assert s["posts"] == 33 + 55
     assert s["replies"] == 10 + 7
-    assert s["accounts"] >= 177  # includes.users, and mentioned accounts outside them
+    assert s["interactions"]["quote"] == 11 + 2  # 2 included quotes whose quoted author the page names
+    assert s["accounts"] == 177 + 8  # includes.users, and mentioned accounts outside them
     assert brexit.sql("SELECT count(*) FROM accounts WHERE followers_count IS NOT NULL") == [(177,)]
 
 

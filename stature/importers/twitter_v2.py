@@ -23,11 +23,12 @@ What is counted, and how:
   answers) and are stored as Posts with their own replies and quotes; ``includes.users``
   are Accounts (``public_metrics``: followers, following, listed and tweet counts).
 
-So brexit.jsonl's one page, 100 tweets in ``data``, gives 67 ``repost`` interactions
-(67 retweets), 11 ``quote`` interactions and 10 replies from its ``data`` tweets, and
-its 59 included tweets (4 of them also in ``data``) add 55 posts, 7 replies and the
-quotes whose quoted tweet's author is known: 88 posts, 17 replies, 177 accounts and
-more for mentions outside ``includes.users``.
+So brexit.jsonl's one page, 100 tweets in ``data``, gives from those 100: 67 ``repost``
+interactions (67 retweets), 11 ``quote`` interactions and 10 replies (33 posts). Its 59
+included tweets (4 of them also in ``data``) add 55 posts, 7 of them replies, and 13
+quotes of tweets outside the page, of which 2 quote a tweet whose author the page
+names. In all: 88 posts, 17 replies, 13 ``quote`` interactions, and 185 accounts (the
+177 included users and 8 mentioned accounts outside them).
 
 User pages (``twarc2 users``, ``followers``, ``following``, list ``members``) give
 Accounts; where twarc's ``__twarc.url`` says whose followers or following they are, or
