@@ -1,6 +1,8 @@
 """Why an account has the score it has: each component in words and numbers, what raised it, what held it back."""
 from __future__ import annotations
 
+import math
+
 from ..errors import StatureError
 from .relational import COMPONENTS
 from .score import FEATURE_COLUMNS, find_run, visible_filter
@@ -40,7 +42,7 @@ def explain(workspace, spec: str, *, as_of=None) -> dict:
         p = parts[component]
         components.append({"component": component, "value": p["value"], "percentile": p["percentile"],
                            "weight": p["weight"], "contribution": share, "exact_contribution": p["contribution"],
-                           "most": round(99 * p["weight"], 1), "evidence": _evidence(component, features)})
+                           "most": math.ceil(99 * p["weight"] * 10 - 1e-9) / 10, "evidence": _evidence(component, features)})
     raised = sorted((c for c in components if c["weight"] > 0 and c["percentile"] >= 0.5),
                     key=lambda c: -c["exact_contribution"])
     held = sorted((c for c in components if c["weight"] > 0 and c["percentile"] < 0.5),
