@@ -1,0 +1,87 @@
+"""Whom a user might connect with: a circle of trust, SALSA on it, and an optional pull.
+
+After Twitter's Who-to-Follow (Gupta et al., WWW 2013):
+
+1. the *circle of trust*: the nodes a personalized PageRank from the user ranks highest,
+   walking attention edges both ways (:func:`~stature.graph.circle.circle_of_trust`);
+2. personalized SALSA with the circle as hubs, weighted by their PageRank: authorities are
+   the nodes the circle pays attention to, "interested in" rather than "similar to";
+3. a node that already pays attention to the user (follows, replies to or mentions them)
+   gains ``reciprocity`` (people follow back);
+4. with a ``prior`` (say, how credible a node is on a goal's topics, or whether it is in
+   the goal's audience), each hub's weight and each candidate's score are multiplied by
+   ``1 + pull * prior``.
+
+Nodes the user already pays attention to, the user and ``exclude`` are never suggested.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .circle import Circle, circle_of_trust
+from .salsa import salsa
+
+ATTENTION_SCALE = 0.5   # attention towards the user giving reciprocity 1 - 1/e (one follow)
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    nodes: np.ndarray       # suggested node indices, best first
+    scores: np.ndarray      # their scores
+    authority: np.ndarray   # their SALSA authority, scaled so the circle's best is 1
+    attention: np.ndarray   # how much each already pays attention to the user, in [0, 1)
+    circle: Circle
+
+
+def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, top: int = 10,
+                  exclude=None, circle_size: int = 200, damping: float = 0.5, restart: float = 0.9,
+                  reciprocity: float = 0.5, max_nodes: int = 20_000) -> Recommendations:
+    """The ``top`` nodes to suggest to ``user`` (a node index, or several for one person).
+
+    ``adjacency[i, j]``: how much ``i`` pays attention to ``j`` (CSR). ``walk``: the
+    matrix the circle walks on, ``adjacency + adjacency.T`` when left out (pass it when
+    calling many times). ``prior``: one number in [0, 1] per node. ``exclude``: a
+    boolean mask of nodes never to suggest.
+    """
+    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    n = matrix.shape[0]
+    seeds = np.unique(np.atleast_1d(np.asarray(user, dtype=np.int64)))
+    if walk is None:
+        walk = (matrix + matrix.T).tocsr()
+    if prior is not None:
+        prior = np.asarray(prior, dtype=np.float64).ravel()
+        if prior.shape != (n,) or prior.min() < 0 or prior.max() > 1:
+            raise ValueError("prior must be n numbers in [0, 1]")
+    boost = (lambda nodes: 1.0 + pull * prior[nodes]) if prior is not None and pull else (lambda nodes: 1.0)
+
+    circle = circle_of_trust(walk, seeds, size=circle_size, damping=damping, max_nodes=max_nodes)
+    hubs = salsa(matrix, circle.nodes, prior=circle.scores * boost(circle.nodes), restart=restart)
+    authority = hubs.authorities
+    best = authority.max() if len(authority) else 0.0
+
+    # attention towards the user: walk row minus the user's own out-edges
+    both = _row_sum(walk, seeds, n)
+    own = _row_sum(matrix, seeds, n)
+    towards = np.clip(both - own, 0.0, None)
+    candidate = (authority > 0) | (towards > 0)
+    candidate[seeds] = False
+    candidate[matrix[seeds].indices] = False
+    if exclude is not None:
+        candidate &= ~np.asarray(exclude, dtype=bool)
+    nodes = np.flatnonzero(candidate)
+    auth = authority[nodes] / best if best > 0 else np.zeros(len(nodes))
+    attention = 1.0 - np.exp(-towards[nodes] / ATTENTION_SCALE)
+    scores = (auth + reciprocity * attention) * boost(nodes)
+    if len(nodes) > top:
+        keep = np.argpartition(-scores, top - 1)[:top]
+        nodes, scores, auth, attention = nodes[keep], scores[keep], auth[keep], attention[keep]
+    order = np.lexsort((nodes, -scores))
+    return Recommendations(nodes[order], scores[order], auth[order], attention[order], circle)
+
+
+def _row_sum(matrix, rows, n: int) -> np.ndarray:
+    picked = matrix[rows]
+    return np.bincount(picked.indices, weights=picked.data, minlength=n)
