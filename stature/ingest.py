@@ -79,6 +79,13 @@ def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: 
 
 
 def _import_all(workspace, todo, report, progress, total, skip_bad, include_direct, network):
+    con = workspace.con
+    known: dict[str, list] = {}
+    for import_id, path, sha in con.execute("SELECT import_id, path, sha256 FROM imports").fetchall():
+        known.setdefault(path, []).append((import_id, sha))
+    next_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+    writer = Writer(con)
+    replaced, new_imports = [], []
     done = 0
     for entry, importer in todo:
         if importer is None:
@@ -93,14 +100,39 @@ def _import_all(workspace, todo, report, progress, total, skip_bad, include_dire
 
         ctx = Context(skip_bad=skip_bad, include_direct=include_direct, network=network, progress=advance)
         ctx.entry = entry
+        digest = _digest(entry)
+        previous = known.get(entry.key, [])
+        if any(sha == digest for _, sha in previous):
+            advance(entry.size)
+            report.files.append(FileResult(entry.key, importer.name, "unchanged"))
+            continue
+        import_id, next_id = next_id, next_id + 1
+        writer.begin(import_id)
         try:
-            result = _import_file(workspace, entry, importer, ctx)
+            _read(entry, importer, ctx, writer)
         except ImportFormatError as exc:
             if not skip_bad:
                 raise
-            result = FileResult(entry.key, importer.name, "failed", error=str(exc))
-        result.skipped = [str(e) for e in ctx.bad]
+            writer.discard(import_id)
+            report.files.append(FileResult(entry.key, importer.name, "failed", error=str(exc),
+                                           skipped=[str(e) for e in ctx.bad]))
+            continue
+        # a changed file replaces exactly what its earlier import brought
+        replaced.extend(old for old, _ in previous)
+        known[entry.key] = [(import_id, digest)]
+        result = FileResult(entry.key, importer.name, "imported", skipped=[str(e) for e in ctx.bad])
+        new_imports.append((import_id, entry.key, digest, importer.name, len(ctx.bad), result))
         report.files.append(result)
+
+    for old in replaced:
+        for table in ("posts", "interactions", "list_memberships", "imports"):
+            con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
+    added = writer.finish()
+    empty = {"accounts": 0, "posts": 0, "interactions": 0, "lists": 0}
+    for import_id, path, digest, name, bad, result in new_imports:
+        result.added = added.get(import_id, dict(empty))
+        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+                    [import_id, path, digest, name, json.dumps(result.added), bad])
     if progress:
         progress(total, total, "")
 
@@ -116,15 +148,8 @@ def _digest(entry) -> str:
     return sha.hexdigest()
 
 
-def _import_file(workspace: Workspace, entry, importer, ctx: Context) -> FileResult:
-    digest = _digest(entry)
-    con = workspace.con
-    previous = con.execute("SELECT import_id, sha256 FROM imports WHERE path = ?", [entry.key]).fetchall()
-    if any(sha == digest for _, sha in previous):
-        ctx.progress(entry.size)
-        return FileResult(entry.key, importer.name, "unchanged")
-    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-    writer = Writer(con, import_id)  # staged apart: a file that fails here leaves nothing behind
+def _read(entry, importer, ctx: Context, writer: Writer) -> None:
+    """Stage one file's records; any failure becomes an ImportFormatError naming the file."""
     try:
         for record in importer.read(entry, ctx):
             writer.add(record)
@@ -134,12 +159,3 @@ def _import_file(workspace: Workspace, entry, importer, ctx: Context) -> FileRes
             KeyError, AttributeError, IndexError, OSError, EOFError) as exc:
         raise ImportFormatError(entry.key, None, f"could not be read as {importer.name}: "
                                 f"{type(exc).__name__}: {exc}") from None
-    # a changed file replaces exactly what its earlier import brought
-    for (old, _) in previous:
-        for table in ("posts", "interactions", "list_memberships"):
-            con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
-        con.execute("DELETE FROM imports WHERE import_id = ?", [old])
-    added = writer.finish()
-    con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
-                [import_id, entry.key, digest, importer.name, json.dumps(added), len(ctx.bad)])
-    return FileResult(entry.key, importer.name, "imported", added=added)

@@ -245,7 +245,6 @@ def rumoureval(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
 def test_rumoureval_threads_counts(rumoureval):
     ws, report, data = rumoureval
     files = _thread_files(data)
@@ -266,7 +265,6 @@ def test_rumoureval_threads_counts(rumoureval):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
 def test_rumoureval_non_tweets_are_listed_unrecognised(rumoureval):
     ws, report, data = rumoureval
     unrecognised = {Path(f.path).name for f in report.files if f.status == "unrecognised"}
@@ -277,7 +275,6 @@ def test_rumoureval_non_tweets_are_listed_unrecognised(rumoureval):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
 def test_rumoureval_reimport_changes_nothing(rumoureval):
     ws, report, data = rumoureval
     before = ws.status()
@@ -287,7 +284,6 @@ def test_rumoureval_reimport_changes_nothing(rumoureval):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
 def test_rumoureval_archive_ingests_directly(workspace):
     report = ingest(workspace, [dataset("rumoureval2017/rumoureval2017.tgz")])
     imported = [f for f in report.files if f.status == "imported"]

@@ -28,11 +28,16 @@ def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
         if as_json:
             echo_json(report.to_dict())
             return
-        for f in report.files:
-            if f.status == "imported":
+        imported = [f for f in report.files if f.status == "imported"]
+        if len(imported) <= 20:
+            for f in imported:
                 added = ", ".join(f"{v:,} {k}" for k, v in f.added.items() if v)
                 click.echo(f"imported  {f.format:<12} {f.path}  ({added or 'nothing new'})")
-            elif f.status == "failed":
+        else:
+            formats = sorted({f.format for f in imported})
+            click.echo(f"imported  {len(imported):,} files ({', '.join(formats)})")
+        for f in report.files:
+            if f.status == "failed":
                 click.echo(f"failed    {f.format:<12} {f.error}")
             for line in f.skipped:
                 click.echo(f"  skipped record: {line}", err=True)

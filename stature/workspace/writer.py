@@ -1,7 +1,8 @@
-"""Batched writer: stages one file's records, then merges them into the canonical tables.
+"""Batched writer: stages an ingest's records, then merges them into the canonical tables.
 
-Everything a file brings is written inside the caller's transaction, so a crash
-or kill part-way leaves the workspace as it was. Merging is set-based SQL:
+Everything is written inside the caller's transaction, so a crash or kill
+part-way leaves the workspace as it was. Staging a whole ingest and merging once
+keeps the cost per file small (a thread folder holds thousands of one-tweet files). Merging is set-based SQL:
 duplicates within the file and rows already stored are dropped with anti-joins,
 and the ``reply``, ``quote`` and ``mention`` interactions are derived from the
 posts here, the same way for every importer.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from operator import attrgetter
 
+import numpy as np
 import pyarrow as pa
 
 from ..model import Account, Interaction, ListMembership, Post
@@ -71,22 +73,38 @@ def time_text(value) -> str | None:
 
 
 class Writer:
-    """Collects one import's records in batches and merges them in :meth:`finish`."""
+    """Stages the records of one ingest, file by file, and merges them all in :meth:`finish`.
 
-    def __init__(self, con, import_id: int, batch_size: int = 100_000):
+    Call :meth:`begin` before each file's records: every staged row remembers the
+    import (file) that brought it. :meth:`discard` drops what a failed file staged.
+    """
+
+    def __init__(self, con, import_id: int | None = None, *, batch_size: int = 100_000):
         self.con = con
-        self.import_id = import_id
         self.batch_size = batch_size
-        self.staged = 0
+        self.import_id = None
+        self.first_import = None
         self._rows = {}
+        self._marks = {}  # per record type: [(import_id, index of its first row in _rows)]
         self._getters = {}
         for rtype, (table, cols) in _STAGES.items():
             con.execute(f"DROP TABLE IF EXISTS {table}")
             spec = ", ".join(f"{name} {_DUCK_TYPES[t]}" for name, t in cols)
-            con.execute(f"CREATE TEMP TABLE {table} ({spec})")
+            con.execute(f"CREATE TEMP TABLE {table} ({spec}, import_id INTEGER)")
             self._rows[rtype] = []
+            self._marks[rtype] = []
             self._getters[rtype] = attrgetter(*(name for name, _ in cols))
         self._pending = 0
+        if import_id is not None:
+            self.begin(import_id)
+
+    def begin(self, import_id: int) -> None:
+        """The records added from now on come from import ``import_id``."""
+        self.import_id = import_id
+        if self.first_import is None:
+            self.first_import = import_id
+        for rtype, rows in self._rows.items():
+            self._marks[rtype].append((import_id, len(rows)))
 
     def add(self, record) -> None:
         rtype = type(record)
@@ -95,39 +113,49 @@ class Writer:
         if self._pending >= self.batch_size:
             self.flush()
 
+    def discard(self, import_id: int) -> None:
+        """Forget everything import ``import_id`` staged."""
+        self.flush()
+        for table, _ in _STAGES.values():
+            self.con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+
     def flush(self) -> None:
         for rtype, rows in self._rows.items():
-            if not rows:
-                continue
-            table, cols = _STAGES[rtype]
-            columns = {}
-            for (name, t), values in zip(cols, zip(*rows)):
-                if name in _TIME_FIELDS:
-                    values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
-                columns[name] = pa.array(values, type=t)
-            batch = pa.table(columns)
-            self.con.register("_stature_batch", batch)
-            self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
-            self.con.unregister("_stature_batch")
-            rows.clear()
-        self.staged += self._pending
+            marks = self._marks[rtype]
+            if rows:
+                table, cols = _STAGES[rtype]
+                columns = {}
+                for (name, t), values in zip(cols, zip(*rows)):
+                    if name in _TIME_FIELDS:
+                        values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
+                    columns[name] = pa.array(values, type=t)
+                bounds = [start for _, start in marks] + [len(rows)]
+                columns["import_id"] = pa.array(np.repeat(
+                    np.array([imp for imp, _ in marks], dtype=np.int32), np.diff(bounds)))
+                self.con.register("_stature_batch", pa.table(columns))
+                self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
+                self.con.unregister("_stature_batch")
+                rows.clear()
+            marks[:] = [(self.import_id, 0)] if self.import_id is not None else []
         self._pending = 0
 
-    def finish(self) -> dict:
-        """Merge everything staged into the canonical tables; return rows added per table."""
+    def finish(self) -> dict[int, dict]:
+        """Merge everything staged into the canonical tables; return rows added per import and table."""
         self.flush()
-        con, imp = self.con, self.import_id
-        before = _table_counts(con)
+        con = self.con
 
         # accounts: newer non-empty values win, counts are kept where the new source has none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
             SELECT network, account_id,
-                   arg_max(handle, rowid) FILTER (WHERE handle IS NOT NULL) AS handle, arg_max(display_name, rowid) FILTER (WHERE display_name IS NOT NULL) AS display_name,
-                   arg_max(bio, rowid) FILTER (WHERE bio IS NOT NULL) AS bio, max({_TS.format(c='created_at')}) AS created_at,
+                   arg_max(handle, rowid) FILTER (WHERE handle IS NOT NULL) AS handle,
+                   arg_max(display_name, rowid) FILTER (WHERE display_name IS NOT NULL) AS display_name,
+                   arg_max(bio, rowid) FILTER (WHERE bio IS NOT NULL) AS bio,
+                   max({_TS.format(c='created_at')}) AS created_at,
                    max(followers_count) AS followers_count, max(following_count) AS following_count,
                    max(listed_count) AS listed_count, max(posts_count) AS posts_count,
                    max(mentions_received) AS mentions_received, max(reposts_received) AS reposts_received,
-                   max(mentions_sent) AS mentions_sent, max(reposts_sent) AS reposts_sent
+                   max(mentions_sent) AS mentions_sent, max(reposts_sent) AS reposts_sent,
+                   min(import_id) AS import_id
             FROM stage_accounts GROUP BY network, account_id""")
         fields = ["handle", "display_name", "bio", "created_at", "followers_count", "following_count",
                   "listed_count", "posts_count", "mentions_received", "reposts_received",
@@ -135,7 +163,7 @@ class Writer:
         sets = ", ".join(f"{f} = coalesce(s.{f}, accounts.{f})" for f in fields)
         con.execute(f"""UPDATE accounts SET {sets} FROM new_accounts s
             WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
-        con.execute(f"""INSERT INTO accounts SELECT s.*, {imp} FROM new_accounts s
+        con.execute("""INSERT INTO accounts SELECT s.* FROM new_accounts s
             ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
 
         # posts: stored once; engagement counts keep the highest seen
@@ -145,13 +173,13 @@ class Writer:
                    reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
                    like_count, repost_count, reply_count, quote_count,
                    coalesce(hashtags, []) AS hashtags, coalesce(mentions, []) AS mentions,
-                   coalesce(links, []) AS links, visibility
-            FROM stage_posts ORDER BY network, post_id, like_count DESC NULLS LAST""")
+                   coalesce(links, []) AS links, visibility, import_id
+            FROM stage_posts ORDER BY network, post_id, like_count DESC NULLS LAST, import_id""")
         counts = ", ".join(f"{f} = greatest(posts.{f}, s.{f})"
                            for f in ("like_count", "repost_count", "reply_count", "quote_count"))
         con.execute(f"""UPDATE posts SET {counts} FROM new_posts s
             WHERE posts.network = s.network AND posts.post_id = s.post_id""")
-        con.execute(f"""INSERT INTO posts SELECT s.*, {imp} FROM new_posts s
+        con.execute("""INSERT INTO posts SELECT s.* FROM new_posts s
             ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
 
         # interactions: explicit ones, plus reply / quote / mention derived from the posts
@@ -160,63 +188,71 @@ class Writer:
             derived AS (
                 SELECT n.network, 'reply' AS kind, n.author_id AS source_id,
                        coalesce(n.reply_to_account_id, p.author_id) AS target_id,
-                       n.post_id, n.created_at AS time, NULL::DOUBLE AS weight
+                       n.post_id, n.created_at AS time, NULL::DOUBLE AS weight, n.import_id
                 FROM new_posts n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.reply_to_post_id
                 WHERE n.reply_to_post_id IS NOT NULL OR n.reply_to_account_id IS NOT NULL
                 UNION ALL
                 SELECT n.network, 'quote', n.author_id, coalesce(n.quote_of_account_id, p.author_id),
-                       n.post_id, n.created_at, NULL
+                       n.post_id, n.created_at, NULL, n.import_id
                 FROM new_posts n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.quote_of_post_id
                 WHERE n.quote_of_post_id IS NOT NULL
                 UNION ALL
-                SELECT network, 'mention', author_id, m, post_id, created_at, NULL
-                FROM (SELECT network, author_id, post_id, created_at, unnest(list_distinct(mentions)) AS m
+                SELECT network, 'mention', author_id, m, post_id, created_at, NULL, import_id
+                FROM (SELECT network, author_id, post_id, created_at, import_id,
+                             unnest(list_distinct(mentions)) AS m
                       FROM new_posts)
                 WHERE m IS NOT NULL
             ),
             explicit AS (
                 SELECT network, kind, source_id, target_id, post_id,
-                       {_TS.format(c='time')} AS time, weight
+                       {_TS.format(c='time')} AS time, weight, import_id
                 FROM stage_interactions
             )
             SELECT DISTINCT ON (network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''))
-                   network, kind, source_id, target_id, post_id, time, weight
+                   network, kind, source_id, target_id, post_id, time, weight, import_id
             FROM (SELECT * FROM explicit
                   UNION ALL SELECT * FROM derived WHERE target_id IS NOT NULL)
-            ORDER BY network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''), time""")
-        con.execute(f"""INSERT INTO interactions SELECT s.*, {imp} FROM new_interactions s
+            ORDER BY network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''), time, import_id""")
+        con.execute("""INSERT INTO interactions SELECT s.* FROM new_interactions s
             ANTI JOIN interactions i
               ON i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
              AND coalesce(i.target_id, '') = coalesce(s.target_id, '')
              AND coalesce(i.post_id, '') = coalesce(s.post_id, '')""")
 
-        con.execute(f"""INSERT INTO list_memberships
-            SELECT s.*, {imp} FROM (
+        con.execute("""INSERT INTO list_memberships
+            SELECT s.* FROM (
                 SELECT DISTINCT ON (network, list_id, member_id) * FROM stage_lists
+                ORDER BY network, list_id, member_id, import_id
             ) s ANTI JOIN list_memberships l
               ON l.network = s.network AND l.list_id = s.list_id AND l.member_id = s.member_id""")
 
         # every account a record refers to exists, if only as an id
-        con.execute(f"""INSERT INTO accounts (network, account_id, import_id)
-            SELECT DISTINCT r.network, r.account_id, {imp} FROM (
-                SELECT network, author_id AS account_id FROM new_posts
-                UNION ALL SELECT network, source_id FROM new_interactions
-                UNION ALL SELECT network, target_id FROM new_interactions WHERE target_id IS NOT NULL
-                UNION ALL SELECT network, member_id FROM stage_lists
-                UNION ALL SELECT network, owner_id FROM stage_lists WHERE owner_id IS NOT NULL
-            ) r ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id""")
+        con.execute("""INSERT INTO accounts (network, account_id, import_id)
+            SELECT r.network, r.account_id, min(r.import_id) FROM (
+                SELECT network, author_id AS account_id, import_id FROM new_posts
+                UNION ALL SELECT network, source_id, import_id FROM new_interactions
+                UNION ALL SELECT network, target_id, import_id FROM new_interactions WHERE target_id IS NOT NULL
+                UNION ALL SELECT network, member_id, import_id FROM stage_lists
+                UNION ALL SELECT network, owner_id, import_id FROM stage_lists WHERE owner_id IS NOT NULL
+            ) r ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id
+            GROUP BY r.network, r.account_id""")
 
         for table in ("new_accounts", "new_posts", "new_interactions"):
             con.execute(f"DROP TABLE {table}")
         for table, _ in _STAGES.values():
             con.execute(f"DROP TABLE {table}")
-        after = _table_counts(con)
-        return {name: after[name] - before[name] for name in after}
+        return self._added()
 
-
-def _table_counts(con) -> dict:
-    row = con.execute("""SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM posts),
-        (SELECT count(*) FROM interactions), (SELECT count(*) FROM list_memberships)""").fetchone()
-    return dict(zip(("accounts", "posts", "interactions", "lists"), row))
+    def _added(self) -> dict[int, dict]:
+        added: dict[int, dict] = {}
+        if self.first_import is None:
+            return added
+        for table, key in (("accounts", "accounts"), ("posts", "posts"), ("interactions", "interactions"),
+                           ("list_memberships", "lists")):
+            for imp, n in self.con.execute(
+                    f"SELECT import_id, count(*) FROM {table} WHERE import_id >= ? GROUP BY import_id",
+                    [self.first_import]).fetchall():
+                added.setdefault(imp, {"accounts": 0, "posts": 0, "interactions": 0, "lists": 0})[key] = n
+        return added
