@@ -8,5 +8,6 @@ from . import score  # noqa: F401,E402  (registers score, top, explain, exclude)
 from . import generate  # noqa: F401,E402  (registers generate)
 from . import demo  # noqa: F401,E402  (registers demo)
 from . import topics  # noqa: F401,E402  (registers classify, topics, experts)
+from . import goals  # noqa: F401,E402  (registers goal check, connect)
 
 __all__ = ["main"]

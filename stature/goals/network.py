@@ -1,0 +1,127 @@
+"""The attention graph of a workspace, loaded once for many `connect` calls.
+
+Node ``i`` is one account (network, account id); ``adjacency[i, j]`` is how much ``i``
+paid attention to ``j``: every follow, mention, reply, repost, quote and like from ``i``
+to ``j``, weighted by its kind (:data:`~stature.graph.KIND_WEIGHTS`) and by the
+interaction's own weight where the source gives one, fading with age (half-life
+``half_life_days`` before ``as_of``; an interaction without a time counts in full), summed
+and compressed as ``log(1 + sum)`` so no one chatty pair dominates. The id <-> index
+mapping lives here and nowhere else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+
+from ..graph import KIND_WEIGHTS
+
+HALF_LIFE_DAYS = 180.0
+Progress = Callable[[int, int, str], None]
+
+_NODES_SQL = """
+SELECT network, account_id FROM accounts
+UNION SELECT network, source_id FROM interactions WHERE kind IN (SELECT unnest($kinds::VARCHAR[]))
+UNION SELECT network, target_id FROM interactions
+      WHERE target_id IS NOT NULL AND kind IN (SELECT unnest($kinds::VARCHAR[]))"""
+
+_EDGES_SQL = """
+WITH w AS (SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($weights::DOUBLE[]) AS weight)
+SELECT s.idx AS src, t.idx AS dst,
+       ln(1 + sum(w.weight * greatest(coalesce(i.weight, 1.0), 0.0) *
+          CASE WHEN i.time IS NULL OR $as_of IS NULL THEN 1.0
+               ELSE pow(0.5, greatest(epoch($as_of::TIMESTAMP) - epoch(i.time), 0) / 86400.0 / $half_life) END))
+       AS weight
+FROM interactions i
+JOIN w ON w.kind = i.kind
+JOIN _stature_nodes s ON s.network = i.network AND s.account_id = i.source_id
+JOIN _stature_nodes t ON t.network = i.network AND t.account_id = i.target_id
+WHERE i.target_id IS NOT NULL AND i.source_id <> i.target_id AND ($as_of IS NULL OR i.time IS NULL OR i.time <= $as_of)
+GROUP BY 1, 2 HAVING sum(w.weight) > 0"""
+
+
+@dataclass
+class Network:
+    """The attention graph with its nodes' keys; build it with :func:`load_network`."""
+
+    adjacency: sp.csr_array   # i -> j: attention paid
+    walk: sp.csr_array        # adjacency + adjacency.T: the circle of trust walks both ways
+    networks: np.ndarray      # per node
+    account_ids: np.ndarray   # per node
+    excluded: np.ndarray      # per node: on the exclusion list, never shown
+    as_of: datetime | None
+
+    def __post_init__(self):
+        keys = np.char.add(np.char.add(self.networks.astype(str), "\x1f"), self.account_ids.astype(str))
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+        ids = self.account_ids.astype(str)
+        self._id_order = np.argsort(ids, kind="stable")
+        self._ids = ids[self._id_order]
+
+    @property
+    def nodes(self) -> int:
+        return self.adjacency.shape[0]
+
+    def index(self, network: str, account_id: str) -> int | None:
+        key = f"{network}\x1f{account_id}"
+        at = int(np.searchsorted(self._keys, key))
+        return int(self._order[at]) if at < len(self._keys) and self._keys[at] == key else None
+
+    def by_id(self, account_id: str) -> list[int]:
+        """Every node whose account id is ``account_id``, in any network."""
+        lo, hi = np.searchsorted(self._ids, account_id, "left"), np.searchsorted(self._ids, account_id, "right")
+        return sorted(int(i) for i in self._id_order[lo:hi])
+
+    def key(self, i: int) -> tuple[str, str]:
+        return str(self.networks[i]), str(self.account_ids[i])
+
+    def tie(self, i: int, j: int) -> float:
+        """How strongly ``i`` and ``j`` are tied: attention either way."""
+        row = self.walk[[i]]
+        at = np.searchsorted(row.indices, j) if row.has_sorted_indices else None
+        if at is not None:
+            return float(row.data[at]) if at < len(row.indices) and row.indices[at] == j else 0.0
+        hit = row.indices == j
+        return float(row.data[hit].sum())
+
+
+def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS,
+                 progress: Progress | None = None) -> Network:
+    """Read the workspace's interactions into a :class:`Network` (as of the newest activity by default)."""
+    con = ws.con
+    step = progress or (lambda done, total, label: None)
+    kinds = list(KIND_WEIGHTS)
+    if as_of is None:
+        as_of = ws.sql("SELECT max(time) FROM interactions")[0][0]
+    step(0, 3, "accounts")
+    nodes = con.sql(_NODES_SQL, params={"kinds": kinds}).to_arrow_table()
+    n = nodes.num_rows
+    table = pa.table({"idx": pa.array(np.arange(n, dtype=np.int64)), "network": nodes.column(0),
+                      "account_id": nodes.column(1)})
+    con.register("_stature_nodes", table)
+    try:
+        step(1, 3, "interactions")
+        edges = con.sql(_EDGES_SQL, params={"kinds": kinds, "weights": [KIND_WEIGHTS[k] for k in kinds],
+                                            "as_of": as_of, "half_life": float(half_life_days)}).to_arrow_table()
+        excluded_rows = con.execute("""SELECT n.idx FROM exclusions e JOIN _stature_nodes n
+                                       ON n.network = e.network AND n.account_id = e.account_id""").fetchall()
+    finally:
+        con.unregister("_stature_nodes")
+    step(2, 3, "matrix")
+    src = edges.column("src").to_numpy()
+    dst = edges.column("dst").to_numpy()
+    weight = edges.column("weight").to_numpy()
+    adjacency = sp.coo_array((weight, (src, dst)), shape=(n, n)).tocsr()
+    adjacency.sum_duplicates()
+    walk = (adjacency + adjacency.T).tocsr()
+    walk.sort_indices()
+    excluded = np.zeros(n, dtype=bool)
+    excluded[[i for (i,) in excluded_rows]] = True
+    step(3, 3, "matrix")
+    return Network(adjacency, walk, np.asarray(nodes.column(0).to_numpy(zero_copy_only=False), dtype=object),
+                   np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of)
