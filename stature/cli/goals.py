@@ -122,7 +122,7 @@ def render_check(r: dict) -> list[str]:
     t = o["totals"]
     trend = o["trend"]
     lines.append(f"Progress: goal value {o['value']:g} over the window, {trend['direction']}"
-                 + (f" ({trend['earlier']:g} a week in the earlier half, {trend['later']:g} in the later)"
+                 + (f" ({trend['earlier']:.2f} a week in the earlier half, {trend['later']:.2f} in the later)"
                     if trend["earlier"] is not None else "") + ".")
     lines.append("  " + " · ".join(f"{k.replace('_', ' ')} {'unknown' if v is None else v}" for k, v in t.items()))
     values = [wk["value"] for wk in r["progress"]]

@@ -30,7 +30,7 @@ class GoalTopics:
 class AudienceMatch:
     members: dict = field(default_factory=dict)    # (network, account_id) -> [reasons]
     unmatched: list = field(default_factory=list)  # what the goal names that matched nobody
-    counts: dict = field(default_factory=dict)     # how many members each part of the goal brought
+    counts: dict = field(default_factory=dict)     # how many accounts each part of the goal brought in
 
     def __contains__(self, key) -> bool:
         return key in self.members
@@ -79,14 +79,16 @@ def audience(ws, goal: Goal, topics: GoalTopics | None = None, *, without=None) 
     match = AudienceMatch()
     spec = goal.audience
 
+    parts: dict[str, set] = {}
+
     def add(rows, reason, part):
         found = 0
         for network, account_id in rows:
             if (network, account_id) == without:
                 continue
             match.members.setdefault((network, account_id), []).append(reason)
+            parts.setdefault(part, set()).add((network, account_id))
             found += 1
-        match.counts[part] = match.counts.get(part, 0) + found
         return found
 
     for name in spec.accounts:
@@ -122,7 +124,8 @@ def audience(ws, goal: Goal, topics: GoalTopics | None = None, *, without=None) 
                          WHERE level IN ('moderate', 'strong') AND topic_id IN (SELECT unnest(?::VARCHAR[]))""",
                       [list(topics.covered)])
         for network, account_id, topic_id, level in rows:
-            add([(network, account_id)], f"{level}ly credible on {topics.name(topic_id)}", "topic_experts")
+            add([(network, account_id)], f"{level}ly credible on {topics.names[topic_id]}", "topic_experts")
+    match.counts = {part: len(members) for part, members in parts.items()}
     return match
 
 

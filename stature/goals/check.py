@@ -359,7 +359,7 @@ def _people(ws, goal, topics, match, network, account_id, posts, events) -> list
             reasons = []
             if in_audience:
                 reasons.append("in the audience: " + "; ".join(match.members[(network, other)][:2]))
-            if topic_id:
+            if topic_id and not any("credible on" in r for r in reasons):
                 reasons.append(f"credible on {topics.names[topic_id]} ({confidence:.2f})")
             if follow or followed:
                 reasons.append("you follow each other" if follow and followed else
@@ -381,7 +381,7 @@ def _people(ws, goal, topics, match, network, account_id, posts, events) -> list
             break
         if s["account_id"] not in taken and s["network"] == network:
             out.append({"account_id": s["account_id"], "handle": s["handle"], "score": s["score"],
-                        "source": "new connection", "why": "; ".join(s["why"][:2])})
+                        "source": "suggested by connect", "why": "; ".join(s["why"][:2])})
     return out
 
 

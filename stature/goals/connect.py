@@ -27,7 +27,7 @@ from .audience import audience, credibility, goal_topics
 from .goalfile import Goal
 from .network import Network, load_network
 
-PULL = 3.0          # how strongly goal fit multiplies a score: up to 1 + PULL
+PULL = 8.0          # how strongly goal fit multiplies a score: up to 1 + PULL
 AUDIENCE_FIT = 0.5  # goal fit of an audience member with no expertise on the goal's topics
 PATHS = 3
 Progress = Callable[[int, int, str], None]

@@ -9,8 +9,9 @@ After Twitter's Who-to-Follow (Gupta et al., WWW 2013):
 3. a node that already pays attention to the user (follows, replies to or mentions them)
    gains ``reciprocity`` (people follow back);
 4. with a ``prior`` (say, how credible a node is on a goal's topics, or whether it is in
-   the goal's audience), each hub's weight and each candidate's score are multiplied by
-   ``1 + pull * prior``.
+   the goal's audience) and a ``pull``, the circle of trust also starts, with a share
+   ``prior_share`` of the walk, from the ``prior_seeds`` nodes of highest prior, and each
+   hub's weight and each candidate's score are multiplied by ``1 + pull * prior``.
 
 Nodes the user already pays attention to, the user and ``exclude`` are never suggested.
 """
@@ -38,7 +39,8 @@ class Recommendations:
 
 def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, top: int = 10,
                   exclude=None, circle_size: int = 200, damping: float = 0.5, restart: float = 0.9,
-                  reciprocity: float = 0.5, max_nodes: int = 20_000) -> Recommendations:
+                  reciprocity: float = 0.5, max_nodes: int = 20_000, prior_share: float = 0.3,
+                  prior_seeds: int = 50, authority_power: float = 0.5) -> Recommendations:
     """The ``top`` nodes to suggest to ``user`` (a node index, or several for one person).
 
     ``adjacency[i, j]``: how much ``i`` pays attention to ``j`` (CSR). ``walk``: the
@@ -55,9 +57,17 @@ def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, 
         prior = np.asarray(prior, dtype=np.float64).ravel()
         if prior.shape != (n,) or prior.min() < 0 or prior.max() > 1:
             raise ValueError("prior must be n numbers in [0, 1]")
-    boost = (lambda nodes: 1.0 + pull * prior[nodes]) if prior is not None and pull else (lambda nodes: 1.0)
+    pulled = prior is not None and pull > 0
+    boost = (lambda nodes: 1.0 + pull * prior[nodes]) if pulled else (lambda nodes: 1.0)
 
-    circle = circle_of_trust(walk, seeds, size=circle_size, damping=damping, max_nodes=max_nodes)
+    starts, weights = seeds, np.full(len(seeds), 1.0 / len(seeds))
+    if pulled and prior_share > 0 and prior.max() > 0:
+        best = np.argpartition(-prior, min(prior_seeds, n) - 1)[:prior_seeds]
+        best = best[(prior[best] > 0) & ~np.isin(best, seeds)]
+        if len(best):
+            starts = np.concatenate([seeds, best])
+            weights = np.concatenate([weights * (1 - prior_share), prior_share * prior[best] / prior[best].sum()])
+    circle = circle_of_trust(walk, starts, weights=weights, size=circle_size, damping=damping, max_nodes=max_nodes)
     hubs = salsa(matrix, circle.nodes, prior=circle.scores * boost(circle.nodes), restart=restart)
     authority = hubs.authorities
     best = authority.max() if len(authority) else 0.0
@@ -72,7 +82,7 @@ def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, 
     if exclude is not None:
         candidate &= ~np.asarray(exclude, dtype=bool)
     nodes = np.flatnonzero(candidate)
-    auth = authority[nodes] / best if best > 0 else np.zeros(len(nodes))
+    auth = (authority[nodes] / best) ** authority_power if best > 0 else np.zeros(len(nodes))
     attention = 1.0 - np.exp(-towards[nodes] / ATTENTION_SCALE)
     scores = (auth + reciprocity * attention) * boost(nodes)
     if len(nodes) > top:
