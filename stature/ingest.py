@@ -12,9 +12,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
+import duckdb
+
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
 from .workspace import Workspace, Writer
+
+NATIVE_MIN_BYTES = 16 << 20  # smaller files are read in Python, which names bad records exactly
 
 
 @dataclass
@@ -48,12 +52,13 @@ class IngestReport:
 
 def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: bool = False,
            include_direct: bool = False, network: str | None = None,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+           progress: Callable[[int, int, str], None] | None = None, native: bool = True) -> IngestReport:
     """Import every file under ``paths`` into ``workspace``.
 
     ``progress(done_bytes, total_bytes, current_file)`` is called as the work advances.
     Without ``skip_bad`` the first bad record stops the import with an
-    :class:`ImportFormatError` and nothing of this call is kept.
+    :class:`ImportFormatError` and nothing of this call is kept. ``native=False`` reads
+    every file in Python, even big ones DuckDB could read itself (for benchmarks and tests).
     """
     forced = by_name(format) if format else None
     todo = []
@@ -71,70 +76,123 @@ def ingest(workspace: Workspace, paths, *, format: str | None = None, skip_bad: 
         raise ImportFormatError(todo[0][0].key, None, "is in no format Stature recognises; "
                                 "name one with --format (see `stature ingest --help`).")
 
-    total = sum(e.size for e, i in todo if i is not None) or 1
-    report = IngestReport()
-    with workspace.transaction():
-        _import_all(workspace, todo, report, progress, total, skip_bad, include_direct, network)
-    return report
+    return _run(workspace, todo, progress, skip_bad, include_direct, network, native)
 
 
-def _import_all(workspace, todo, report, progress, total, skip_bad, include_direct, network):
+class _Progress:
+    """Adds up bytes done across files for a ``progress(done, total, label)`` callback."""
+
+    def __init__(self, callback, total: int):
+        self.callback, self.total, self.done = callback, total or 1, 0
+
+    def advance(self, n: int, label: str = "") -> None:
+        self.done += n
+        if self.callback:
+            self.callback(min(self.done, self.total), self.total, label)
+
+
+def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
     con = workspace.con
-    known: dict[str, list] = {}
-    for import_id, path, sha in con.execute("SELECT import_id, path, sha256 FROM imports").fetchall():
-        known.setdefault(path, []).append((import_id, sha))
-    next_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-    writer = Writer(con)
-    replaced, new_imports = [], []
-    done = 0
+    bar = _Progress(progress, sum(e.size for e, i in todo if i is not None))
+    known: dict[str, set] = {}
+    for path, sha in con.execute("SELECT path, sha256 FROM imports").fetchall():
+        known.setdefault(path, set()).add(sha)
+    report = IngestReport()
+    work = []  # (entry, importer, digest) of the files to import
     for entry, importer in todo:
         if importer is None:
             report.files.append(FileResult(entry.key, None, "unrecognised"))
             continue
-
-        def advance(n, _entry=entry):
-            nonlocal done
-            done += n
-            if progress:
-                progress(min(done, total), total, _entry.name)
-
-        ctx = Context(skip_bad=skip_bad, include_direct=include_direct, network=network, progress=advance)
-        ctx.entry = entry
         digest = _digest(entry)
-        previous = known.get(entry.key, [])
-        if any(sha == digest for _, sha in previous):
-            advance(entry.size)
+        if digest in known.get(entry.key, ()):
+            bar.advance(entry.size, entry.name)
             report.files.append(FileResult(entry.key, importer.name, "unchanged"))
             continue
+        known.setdefault(entry.key, set()).add(digest)  # the same file named twice is read once
+        work.append((entry, importer, digest))
+    loaded = _load_native(con, work, bar) if native else {}
+    try:
+        with workspace.transaction():
+            _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network)
+    finally:
+        for table, _ in loaded.values():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP VIEW IF EXISTS native_lines")
+    if progress:
+        progress(bar.total, bar.total, "")
+    return report
+
+
+def _load_native(con, work, bar) -> dict:
+    """Big files whose importer has a native plan, read by DuckDB before the transaction.
+
+    A file DuckDB cannot read (a malformed line, a wrong type, a shape the plan does not
+    know) is left to the Python reader, which names the bad record; reading here, outside
+    the transaction, keeps such an error from aborting it.
+    """
+    loaded = {}
+    for n, (entry, importer, _) in enumerate(work):
+        if entry.path is None or entry.size < NATIVE_MIN_BYTES:
+            continue
+        plan = importer.native(str(entry.path))
+        if plan is None:
+            continue
+        table = f"native_lines_{n}"
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+            readable = con.execute(plan.check).fetchone()[0] == 0
+        except duckdb.Error:
+            readable = False
+        if readable:
+            loaded[entry.key] = (table, plan)
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    return loaded
+
+
+def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network):
+    con = workspace.con
+    next_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+    writer = Writer(con)
+    new_imports = []
+    for entry, importer, digest in work:
+        ctx = Context(skip_bad=skip_bad, include_direct=include_direct, network=network,
+                      progress=lambda n, _name=entry.name: bar.advance(n, _name))
+        ctx.entry = entry
         import_id, next_id = next_id, next_id + 1
         writer.begin(import_id)
-        try:
-            _read(entry, importer, ctx, writer)
-        except ImportFormatError as exc:
-            if not skip_bad:
-                raise
-            writer.discard(import_id)
-            report.files.append(FileResult(entry.key, importer.name, "failed", error=str(exc),
-                                           skipped=[str(e) for e in ctx.bad]))
-            continue
-        # a changed file replaces exactly what its earlier import brought
-        replaced.extend(old for old, _ in previous)
-        known[entry.key] = [(import_id, digest)]
+        if entry.key in loaded:
+            table, plan = loaded[entry.key]
+            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+            writer.stage_native(plan)
+            bar.advance(entry.size, entry.name)
+        else:
+            try:
+                _read(entry, importer, ctx, writer)
+            except ImportFormatError as exc:
+                if not skip_bad:
+                    raise
+                writer.discard(import_id)
+                report.files.append(FileResult(entry.key, importer.name, "failed", error=str(exc),
+                                               skipped=[str(e) for e in ctx.bad]))
+                continue
         result = FileResult(entry.key, importer.name, "imported", skipped=[str(e) for e in ctx.bad])
         new_imports.append((import_id, entry.key, digest, importer.name, len(ctx.bad), result))
         report.files.append(result)
 
-    for old in replaced:
-        for table in ("posts", "interactions", "list_memberships", "imports"):
-            con.execute(f"DELETE FROM {table} WHERE import_id = ?", [old])
+    # a changed file replaces exactly what its earlier import brought
+    for _, path, *_ in new_imports:
+        for table in ("posts", "interactions", "list_memberships"):
+            con.execute(f"DELETE FROM {table} WHERE import_id IN (SELECT import_id FROM imports WHERE path = ?)",
+                        [path])
+        con.execute("DELETE FROM imports WHERE path = ?", [path])
     added = writer.finish()
     empty = {"accounts": 0, "posts": 0, "interactions": 0, "lists": 0}
     for import_id, path, digest, name, bad, result in new_imports:
         result.added = added.get(import_id, dict(empty))
         con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
                     [import_id, path, digest, name, json.dumps(result.added), bad])
-    if progress:
-        progress(total, total, "")
 
 
 def _digest(entry) -> str:

@@ -1,6 +1,7 @@
 """The importer interface and the helpers every importer shares."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import orjson
@@ -49,6 +50,22 @@ def _describe(exc: Exception) -> str:
     return f"a value is not valid ({exc})."
 
 
+@dataclass
+class NativePlan:
+    """How DuckDB reads a whole file itself, for big files: the same records as ``read``, faster.
+
+    ``lines`` reads the file (it becomes the view ``native_lines``); if it fails, or ``check``
+    counts any row the plan cannot read, the Python reader is used instead. ``derived`` temp
+    tables (name, query) come next; ``stages`` maps each staging table to a query giving
+    its rows, in the staging table's column order, without the import id.
+    """
+
+    lines: str
+    check: str
+    derived: list
+    stages: dict
+
+
 class Importer:
     """One data format. Subclasses set ``name`` and implement ``matches`` and ``read``."""
 
@@ -62,6 +79,10 @@ class Importer:
     def read(self, entry: Entry, ctx: Context) -> Iterable:
         """Yield canonical records (see :mod:`stature.model`)."""
         raise NotImplementedError
+
+    def native(self, path: str) -> NativePlan | None:
+        """A :class:`NativePlan` for a big file on disk, or None (the default) to always use ``read``."""
+        return None
 
 
 def parse_json(data: bytes | str, entry: Entry, where: str | None = None):

@@ -24,9 +24,11 @@ MAX_WHOLE_JSON_BYTES = 2 << 30  # a JSON document parsed at once
 class Entry:
     """One file to import, with its siblings (files in the same folder or archive)."""
 
-    def __init__(self, name: str, key: str, opener, size: int, siblings: dict | None = None):
+    def __init__(self, name: str, key: str, opener, size: int, siblings: dict | None = None,
+                 path: Path | None = None):
         self.name = name          # path inside the folder or archive, with / separators
         self.key = key            # where it came from, for messages and re-import checks
+        self.path = path          # the file on disk, when it is one (not an archive member)
         self._opener = opener
         self.size = size
         self.siblings = siblings if siblings is not None else {}
@@ -87,7 +89,7 @@ def entries(path: str | os.PathLike) -> list[Entry]:
         found = _tar(path)
     else:
         size = path.stat().st_size
-        found = [Entry(path.name, str(path.resolve()), lambda p=path: open(p, "rb"), size)]
+        found = [Entry(path.name, str(path.resolve()), lambda p=path: open(p, "rb"), size, path=path.resolve())]
     siblings = {e.name: e for e in found}
     for e in found:
         e.siblings = siblings
@@ -109,7 +111,7 @@ def _folder(root: Path) -> list[Entry]:
             if filename.startswith(".") or full.is_symlink() or not full.is_file():
                 continue
             rel = full.relative_to(base).as_posix()
-            found.append(Entry(rel, str(full), lambda p=full: open(p, "rb"), full.stat().st_size))
+            found.append(Entry(rel, str(full), lambda p=full: open(p, "rb"), full.stat().st_size, path=full))
     return found
 
 

@@ -119,6 +119,17 @@ class Writer:
         for table, _ in _STAGES.values():
             self.con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
 
+    def stage_native(self, plan) -> None:
+        """Stage the current import's rows with a :class:`~stature.importers.base.NativePlan`,
+        whose file is already loaded as the view ``native_lines``."""
+        self.flush()
+        for name, query in plan.derived:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        for table, query in plan.stages.items():
+            self.con.execute(f"INSERT INTO {table} SELECT *, {int(self.import_id)} FROM ({query})")
+        for name, _ in plan.derived:
+            self.con.execute(f"DROP TABLE {name}")
+
     def flush(self) -> None:
         for rtype, rows in self._rows.items():
             marks = self._marks[rtype]
@@ -143,6 +154,7 @@ class Writer:
         """Merge everything staged into the canonical tables; return rows added per import and table."""
         self.flush()
         con = self.con
+        first = int(self.first_import or 0)
 
         # accounts: newer non-empty values win, counts are kept where the new source has none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
@@ -167,20 +179,27 @@ class Writer:
             ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
 
         # posts: stored once; engagement counts keep the highest seen
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_posts AS
-            SELECT DISTINCT ON (network, post_id)
-                   network, post_id, author_id, {_TS.format(c='created_at')} AS created_at, text, lang,
-                   reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
-                   like_count, repost_count, reply_count, quote_count,
-                   coalesce(hashtags, []) AS hashtags, coalesce(mentions, []) AS mentions,
-                   coalesce(links, []) AS links, visibility, import_id
-            FROM stage_posts ORDER BY network, post_id, like_count DESC NULLS LAST, import_id""")
+        grouped = f"""SELECT network, post_id, any_value(author_id) AS author_id,
+                   any_value({_TS.format(c='created_at')}) AS created_at, any_value(text) AS text,
+                   any_value(lang) AS lang, any_value(reply_to_post_id) AS reply_to_post_id,
+                   any_value(reply_to_account_id) AS reply_to_account_id,
+                   any_value(quote_of_post_id) AS quote_of_post_id,
+                   any_value(quote_of_account_id) AS quote_of_account_id,
+                   max(like_count) AS like_count, max(repost_count) AS repost_count,
+                   max(reply_count) AS reply_count, max(quote_count) AS quote_count,
+                   coalesce(any_value(hashtags), []) AS hashtags, coalesce(any_value(mentions), []) AS mentions,
+                   coalesce(any_value(links), []) AS links, any_value(visibility) AS visibility,
+                   min(import_id) AS import_id
+            FROM stage_posts GROUP BY network, post_id"""
         counts = ", ".join(f"{f} = greatest(posts.{f}, s.{f})"
                            for f in ("like_count", "repost_count", "reply_count", "quote_count"))
-        con.execute(f"""UPDATE posts SET {counts} FROM new_posts s
-            WHERE posts.network = s.network AND posts.post_id = s.post_id""")
-        con.execute("""INSERT INTO posts SELECT s.* FROM new_posts s
+        if con.execute("SELECT count(*) > 0 FROM posts").fetchone()[0]:
+            con.execute(f"""UPDATE posts SET {counts} FROM ({grouped}) s
+                WHERE posts.network = s.network AND posts.post_id = s.post_id""")
+        con.execute(f"""INSERT INTO posts SELECT s.* FROM ({grouped}) s
             ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
+        # the posts this ingest added (earlier ones already have their interactions)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW new_posts AS SELECT * FROM posts WHERE import_id >= {first}")
 
         # interactions: explicit ones, plus reply / quote / mention derived from the posts
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_interactions AS
@@ -210,11 +229,11 @@ class Writer:
                        {_TS.format(c='time')} AS time, weight, import_id
                 FROM stage_interactions
             )
-            SELECT DISTINCT ON (network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''))
-                   network, kind, source_id, target_id, post_id, time, weight, import_id
+            SELECT network, kind, source_id, target_id, post_id, min(time) AS time, max(weight) AS weight,
+                   min(import_id) AS import_id
             FROM (SELECT * FROM explicit
                   UNION ALL SELECT * FROM derived WHERE target_id IS NOT NULL)
-            ORDER BY network, kind, source_id, coalesce(target_id, ''), coalesce(post_id, ''), time, import_id""")
+            GROUP BY network, kind, source_id, target_id, post_id""")
         con.execute("""INSERT INTO interactions SELECT s.* FROM new_interactions s
             ANTI JOIN interactions i
               ON i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
@@ -239,7 +258,8 @@ class Writer:
             ) r ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id
             GROUP BY r.network, r.account_id""")
 
-        for table in ("new_accounts", "new_posts", "new_interactions"):
+        con.execute("DROP VIEW new_posts")
+        for table in ("new_accounts", "new_interactions"):
             con.execute(f"DROP TABLE {table}")
         for table, _ in _STAGES.values():
             con.execute(f"DROP TABLE {table}")
