@@ -177,6 +177,23 @@ MIGRATIONS: list[list[str]] = [
             evidence JSON
         )""",
     ],
+    # 4: communities in the interaction graph (the last detection run)
+    [
+        """CREATE TABLE community_runs (
+            computed_at TIMESTAMP NOT NULL,
+            method VARCHAR NOT NULL,
+            resolution DOUBLE NOT NULL,
+            seed INTEGER NOT NULL,
+            modularity DOUBLE,
+            communities INTEGER NOT NULL,
+            accounts INTEGER NOT NULL
+        )""",
+        """CREATE TABLE communities (
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL,
+            community INTEGER NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
