@@ -150,3 +150,39 @@ def number(value, field: str = "value") -> float | None:
 def count(value, field: str = "value") -> int | None:
     n = number(value, field)
     return None if n is None else int(n)
+
+
+def identifier(value) -> str:
+    """An id: non-empty text, or a whole number written out exactly."""
+    kind = type(value)
+    if kind is str:
+        if value:
+            return value
+        raise ValueError("an id is empty")
+    if kind is int:
+        return str(value)
+    raise TypeError(f"an id should be text or a whole number, not {kind.__name__}")
+
+
+def optional_identifier(value) -> str | None:
+    """An id that may be absent (None or empty)."""
+    return None if value is None or value == "" else identifier(value)
+
+
+def first_line_is_json(entry: Entry) -> bool:
+    """Is the first non-blank line a whole JSON value (JSON lines), or is the file one document?"""
+    try:
+        with entry.open() as stream:
+            for _ in range(1000):
+                line = stream.readline(MAX_LINE_BYTES + 1)
+                if not line or len(line) > MAX_LINE_BYTES:
+                    return False
+                if line.strip():
+                    orjson.loads(line)
+                    return True
+    except orjson.JSONDecodeError:
+        return False
+    except (OSError, EOFError) as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
+    return False
+

@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import re
 
-import orjson
 
-from ..errors import ImportFormatError
 from ..model import Account, Interaction, Post
-from .base import MAX_LINE_BYTES, Context, Importer, json_document, json_lines, number, text
+from .base import (Context, Importer, first_line_is_json, identifier, json_document, json_lines, number,
+                   optional_identifier, text)
 from .sources import Entry
 
 NETWORK = "twitter"
@@ -85,24 +84,6 @@ class TwitterV1(Importer):
                 yield from _value(value, where, ctx, seen)
         else:
             yield from _value(json_document(entry, ctx), None, ctx, seen)
-
-
-def first_line_is_json(entry: Entry) -> bool:
-    """Is the first non-blank line a whole JSON value (JSON lines), or is the file one document?"""
-    try:
-        with entry.open() as stream:
-            for _ in range(1000):
-                line = stream.readline(MAX_LINE_BYTES + 1)
-                if not line or len(line) > MAX_LINE_BYTES:
-                    return False
-                if line.strip():
-                    orjson.loads(line)
-                    return True
-    except orjson.JSONDecodeError:
-        return False
-    except (OSError, EOFError) as exc:
-        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
-    return False
 
 
 def _value(value, where: str | None, ctx: Context, seen: dict):
@@ -232,12 +213,12 @@ def _add_tweet(out: list, t: dict, user: dict, seen: dict, depth: int) -> str:
     hashtags = [_text(h["text"]) if type(h) is dict else _text(h) for h in entities.get("hashtags") or ()]
     links = [_text(u.get("expanded_url") or u.get("url")) for u in entities.get("urls") or ()]
 
-    reply_to_user = t.get("in_reply_to_user_id_str") or _optional_id(t.get("in_reply_to_user_id"))
+    reply_to_user = t.get("in_reply_to_user_id_str") or optional_identifier(t.get("in_reply_to_user_id"))
     if reply_to_user and reply_to_user not in seen:
         out.append(Account(NETWORK, reply_to_user, handle=_text(t.get("in_reply_to_screen_name"))))
         seen[reply_to_user] = None
 
-    quote_of = t.get("quoted_status_id_str") or _optional_id(t.get("quoted_status_id"))
+    quote_of = t.get("quoted_status_id_str") or optional_identifier(t.get("quoted_status_id"))
     quote_author = None
     quoted = t.get("quoted_status")
     if quoted and type(quoted) is dict and quoted.get("user"):
@@ -247,7 +228,7 @@ def _add_tweet(out: list, t: dict, user: dict, seen: dict, depth: int) -> str:
 
     out.append(Post(
         NETWORK, _id(t), author, created_at=created, text=body, lang=_text(t.get("lang")),
-        reply_to_post_id=t.get("in_reply_to_status_id_str") or _optional_id(t.get("in_reply_to_status_id")),
+        reply_to_post_id=t.get("in_reply_to_status_id_str") or optional_identifier(t.get("in_reply_to_status_id")),
         reply_to_account_id=reply_to_user, quote_of_post_id=quote_of, quote_of_account_id=quote_author,
         like_count=_count(t.get("favorite_count")), repost_count=_count(t.get("retweet_count")),
         reply_count=_count(t.get("reply_count")), quote_count=_count(t.get("quote_count")),
@@ -276,27 +257,9 @@ def _account(uid: str, handle, name, bio, created, followers, following, listed,
 
 
 def _id(obj: dict) -> str:
-    """An object's id: ``id_str``, else ``id`` (a whole number, written out exactly)."""
+    """An object's id: ``id_str``, else ``id``."""
     value = obj.get("id_str")
-    if value is None:
-        value = obj["id"]
-    kind = type(value)
-    if kind is str:
-        if value:
-            return value
-        raise ValueError("an id is empty")
-    if kind is int:
-        return str(value)
-    raise TypeError(f"an id should be text or a whole number, not {kind.__name__}")
-
-
-def _optional_id(value) -> str | None:
-    kind = type(value)
-    if value is None or kind is str:
-        return value or None
-    if kind is int:
-        return str(value)
-    raise TypeError(f"an id should be text or a whole number, not {kind.__name__}")
+    return identifier(obj["id"] if value is None else value)
 
 
 def _text(value) -> str | None:

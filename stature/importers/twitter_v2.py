@@ -41,9 +41,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..model import Account, Interaction, ListMembership, Post
-from .base import Context, Importer, count, json_document, json_lines, number, text
+from .base import (Context, Importer, count, first_line_is_json, identifier, json_document, json_lines, number,
+                   optional_identifier, text)
 from .sources import Entry
-from .twitter_v1 import first_line_is_json
 
 NETWORK = "twitter"
 _PAGE_MARKERS = (b'"__twarc"', b'"includes"', b'"author_id"', b'"public_metrics"', b'"edit_history_tweet_ids"',
@@ -153,21 +153,21 @@ def _records(convert, seen: set, *args) -> list:
 
 
 def _tweet(out: list, seen: set, t: dict, refs: dict, handles: dict) -> None:
-    post_id = _id(t["id"])
-    author = _id(t["author_id"])
+    post_id = identifier(t["id"])
+    author = identifier(t["author_id"])
     created = text(t.get("created_at"), "created_at")
     retweeted = quoted = replied = None
     for ref in t.get("referenced_tweets") or ():
         kind = ref["type"]
         if kind == "retweeted":
-            retweeted = _id(ref["id"])
+            retweeted = identifier(ref["id"])
         elif kind == "quoted":
-            quoted = _id(ref["id"])
+            quoted = identifier(ref["id"])
         elif kind == "replied_to":
-            replied = _id(ref["id"])
+            replied = identifier(ref["id"])
     if retweeted:
         original = refs.get(retweeted)
-        target = _optional_id(original.get("author_id")) if original else None
+        target = optional_identifier(original.get("author_id")) if original else None
         if target is None:  # "RT @name: ...": the first mention is the retweeted author
             mentions = (t.get("entities") or {}).get("mentions") or ()
             target = _mention_id(mentions[0], handles) if mentions else None
@@ -194,9 +194,9 @@ def _tweet(out: list, seen: set, t: dict, refs: dict, handles: dict) -> None:
     metrics = t.get("public_metrics") or {}
     out.append(Post(
         NETWORK, post_id, author, created_at=created, text=text(body, "text"), lang=text(t.get("lang"), "lang"),
-        reply_to_post_id=replied, reply_to_account_id=_optional_id(t.get("in_reply_to_user_id")),
+        reply_to_post_id=replied, reply_to_account_id=optional_identifier(t.get("in_reply_to_user_id")),
         quote_of_post_id=quoted,
-        quote_of_account_id=_optional_id(quoted_tweet.get("author_id")) if quoted_tweet else None,
+        quote_of_account_id=optional_identifier(quoted_tweet.get("author_id")) if quoted_tweet else None,
         like_count=count(metrics.get("like_count")), repost_count=count(metrics.get("retweet_count")),
         reply_count=count(metrics.get("reply_count")), quote_count=count(metrics.get("quote_count")),
         hashtags=[text(h["tag"], "tag") for h in entities.get("hashtags") or ()],
@@ -222,7 +222,7 @@ def _flat_tweet(out: list, seen: set, t: dict) -> None:
 
 
 def _add_user(out: list, seen: set, u: dict) -> str:
-    uid = _id(u["id"])
+    uid = identifier(u["id"])
     out.append(_account(u, uid))
     seen.add(uid)
     return uid
@@ -245,8 +245,8 @@ def _list(item: dict, relation) -> list:
     """A list object; it names members only on a user's ``list_memberships`` page."""
     if relation is None or relation[1] != "list_memberships":
         return []
-    return [ListMembership(NETWORK, _id(item["id"]), relation[2], list_name=text(item.get("name"), "name"),
-                           owner_id=_optional_id(item.get("owner_id")))]
+    return [ListMembership(NETWORK, identifier(item["id"]), relation[2], list_name=text(item.get("name"), "name"),
+                           owner_id=optional_identifier(item.get("owner_id")))]
 
 
 def _account(u: dict, uid: str) -> Account:
@@ -263,22 +263,8 @@ def _mention_id(m: dict, handles: dict) -> str | None:
     mid = m.get("id")
     if mid is None and type(m.get("username")) is str:
         mid = handles.get(m["username"].lower())
-    return _optional_id(mid)
+    return optional_identifier(mid)
 
-
-def _id(value) -> str:
-    kind = type(value)
-    if kind is str:
-        if value:
-            return value
-        raise ValueError("an id is empty")
-    if kind is int:
-        return str(value)
-    raise TypeError(f"an id should be text or a whole number, not {kind.__name__}")
-
-
-def _optional_id(value) -> str | None:
-    return None if value is None or value == "" else _id(value)
 
 
 IMPORTER = TwitterV2()
