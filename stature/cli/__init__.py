@@ -9,5 +9,6 @@ from . import generate  # noqa: F401,E402  (registers generate)
 from . import demo  # noqa: F401,E402  (registers demo)
 from . import topics  # noqa: F401,E402  (registers classify, topics, experts)
 from . import goals  # noqa: F401,E402  (registers goal check, connect)
+from . import report  # noqa: F401,E402  (registers report, serve, communities)
 
 __all__ = ["main"]

@@ -1,0 +1,149 @@
+"""Communities of the workspace's interaction graph: detect and store them, read them back.
+
+``detect_communities`` runs Louvain (:func:`stature.graph.communities.louvain`) on the
+attention graph `connect` uses (every follow, mention, reply, repost, quote and like,
+weighted by kind, fading with age) and replaces the stored partition in one transaction.
+Communities are numbered from 1, largest first.
+Accounts on the exclusion list still shape the graph but are never stored or shown.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import StatureError
+
+Progress = Callable[[int, int, str], None]
+METHOD = "louvain (networkx)"
+
+
+def detect_communities(ws, *, resolution: float = 1.0, seed: int = 0, progress: Progress | None = None) -> dict:
+    """Find the communities of ``ws``'s interaction graph and store them; returns what was found."""
+    from ..goals.network import load_network
+    from ..graph.communities import louvain
+
+    if not resolution > 0:
+        raise StatureError(f"The resolution must be a positive number, not {resolution}.")
+    step = progress or (lambda done, total, label="": None)
+    step(0, 3, "graph")
+    net = load_network(ws)
+    step(1, 3, "louvain")
+    found = louvain(net.adjacency, resolution=resolution, seed=seed)
+    keep = (found.labels >= 0) & ~net.excluded
+    table = pa.table({"network": pa.array(net.networks[keep].tolist(), pa.string()),
+                      "account_id": pa.array(net.account_ids[keep].tolist(), pa.string()),
+                      "community": pa.array((found.labels[keep] + 1).tolist(), pa.int32())})
+    step(2, 3, "storing")
+    with ws.transaction() as con:
+        con.execute("DELETE FROM communities")
+        con.execute("DELETE FROM community_runs")
+        con.register("_stature_communities", table)
+        con.execute("INSERT INTO communities SELECT network, account_id, community FROM _stature_communities")
+        con.unregister("_stature_communities")
+        con.execute("INSERT INTO community_runs VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
+                    [METHOD, float(resolution), int(seed), found.modularity, found.communities, table.num_rows])
+    step(3, 3, "done")
+    sizes = sorted(np.bincount(found.labels[found.labels >= 0]).tolist(), reverse=True)
+    return {"method": METHOD, "communities": found.communities, "accounts": table.num_rows,
+            "modularity": round(found.modularity, 4), "largest": sizes[:10], "graph_accounts": net.nodes}
+
+
+def has_communities(ws) -> bool:
+    """Whether ``ws`` holds a stored community detection run."""
+    tables = {t for (t,) in ws.sql("SELECT table_name FROM information_schema.tables")}
+    return "community_runs" in tables and bool(ws.sql("SELECT count(*) FROM community_runs")[0][0])
+
+
+def community_run(ws) -> dict:
+    """The stored detection run; an error saying what to run when there is none."""
+    if not has_communities(ws):
+        raise StatureError(f"{ws.path} holds no communities yet; run `stature communities` first.")
+    keys = ("computed_at", "method", "resolution", "seed", "modularity", "communities", "accounts")
+    row = dict(zip(keys, ws.sql("SELECT * FROM community_runs")[0]))
+    row["computed_at"] = row["computed_at"].isoformat()
+    return row
+
+
+_VISIBLE = """NOT EXISTS (SELECT 1 FROM exclusions e WHERE e.network = c.network AND e.account_id = c.account_id)"""
+
+
+def communities(ws, *, limit: int = 12, members: int = 6, topics: int = 3) -> dict:
+    """The largest communities: size, best-scored members, the topics their members are known for,
+    and how strongly they are tied to each other (interactions between them)."""
+    run = community_run(ws)
+    sizes = ws.sql(f"""SELECT community, count(*) FROM communities c WHERE {_VISIBLE}
+                       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""", [limit])
+    shown = [c for c, _ in sizes]
+    scores = _latest_scores(ws)
+    by_community: dict[int, list] = {c: [] for c in shown}
+    for community, network, account_id, handle, display_name in ws.sql(f"""
+            SELECT c.community, c.network, c.account_id, any_value(a.handle), any_value(a.display_name)
+            FROM communities c LEFT JOIN accounts a USING (network, account_id)
+            WHERE c.community IN (SELECT unnest(?::INTEGER[])) AND {_VISIBLE} GROUP BY ALL""", [shown]):
+        by_community[community].append({"network": network, "account_id": account_id, "handle": handle,
+                                         "display_name": display_name,
+                                         "score": scores.get((network, account_id))})
+    topic_rows: dict[int, list] = {c: [] for c in shown}
+    if _has_topics(ws):
+        for community, topic_id, name, n in ws.sql("""
+                SELECT c.community, t.topic_id, t.name, count(*) AS n FROM communities c
+                JOIN account_topics a USING (network, account_id) JOIN topics t USING (topic_id)
+                WHERE c.community IN (SELECT unnest(?::INTEGER[])) AND a.level IN ('strong', 'moderate')
+                GROUP BY 1, 2, 3 QUALIFY row_number() OVER (PARTITION BY c.community ORDER BY n DESC, t.name) <= ?
+                ORDER BY c.community, n DESC, t.name""", [shown, topics]):
+            topic_rows[community].append({"topic_id": topic_id, "topic": name, "accounts": n})
+    out = []
+    for community, size in sizes:
+        people = sorted(by_community[community], key=lambda p: (-(p["score"] or 0), p["handle"] or p["account_id"]))
+        out.append({"community": community, "size": size, "members": people[:members], "topics": topic_rows[community]})
+    links = [{"source": a, "target": b, "interactions": n} for a, b, n in ws.sql("""
+        SELECT least(ca.community, cb.community), greatest(ca.community, cb.community), count(*)
+        FROM interactions i
+        JOIN communities ca ON ca.network = i.network AND ca.account_id = i.source_id
+        JOIN communities cb ON cb.network = i.network AND cb.account_id = i.target_id
+        WHERE ca.community <> cb.community AND ca.community IN (SELECT unnest($s::INTEGER[]))
+          AND cb.community IN (SELECT unnest($s::INTEGER[]))
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""", {"s": shown})]
+    return {"run": run, "communities": out, "links": links}
+
+
+def community_of(ws, network: str, account_id: str) -> dict | None:
+    """The community of one account, with its size; None when it has none (or none were detected)."""
+    if not has_communities(ws):
+        return None
+    row = ws.sql("""SELECT c.community, (SELECT count(*) FROM communities o WHERE o.community = c.community)
+                    FROM communities c WHERE c.network = ? AND c.account_id = ?""", [network, account_id])
+    return {"community": row[0][0], "size": row[0][1]} if row else None
+
+
+def community_members(ws, community: int, *, limit: int = 100) -> dict:
+    """The members of one community, best-scored first."""
+    community_run(ws)
+    scores = _latest_scores(ws)
+    rows = ws.sql(f"""SELECT c.network, c.account_id, any_value(a.handle), any_value(a.display_name)
+                      FROM communities c LEFT JOIN accounts a USING (network, account_id)
+                      WHERE c.community = ? AND {_VISIBLE} GROUP BY ALL""", [community])
+    if not rows:
+        raise StatureError(f"There is no community {community} in {ws.path}.")
+    people = [{"network": n, "account_id": a, "handle": h, "display_name": d, "score": scores.get((n, a))}
+              for n, a, h, d in rows]
+    people.sort(key=lambda p: (-(p["score"] or 0), p["handle"] or p["account_id"]))
+    return {"community": community, "size": len(people), "members": people[:limit]}
+
+
+def _has_topics(ws) -> bool:
+    return bool(ws.sql("SELECT count(*) FROM topic_runs")[0][0])
+
+
+def _latest_scores(ws) -> dict:
+    """(network, account_id) -> score, from the latest score run (empty when nothing was scored)."""
+    from .score import find_run
+    try:
+        run = find_run(ws)
+    except StatureError:
+        return {}
+    return {(n, a): s for n, a, s in ws.sql(
+        "SELECT network, account_id, score FROM scores WHERE run_id = ? AND account_id IS NOT NULL",
+        [run["run_id"]])}
