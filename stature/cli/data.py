@@ -72,14 +72,19 @@ def status(options, as_json):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
-@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "gexf", "graphml"]), default="parquet",
+              show_default=True)
+@click.argument("out", type=click.Path())
 @click.pass_obj
-def export(options, fmt, out_dir):
-    """Write the canonical tables to OUT_DIR as Parquet or CSV files."""
-    with options.open(read_only=True) as ws:
-        for path in ws.export(out_dir, fmt):
-            click.echo(str(path))
+def export(options, fmt, out):
+    """Write the workspace to OUT: the canonical tables plus the graph's nodes and edges as Parquet or CSV files
+    in the folder OUT, or the interaction graph as one GEXF (Gephi) or GraphML file, with scores, topics and
+    communities as node attributes."""
+    from ..exports import export as run_export
+    with options.open(read_only=True) as ws, progress(options, "Exporting", unit="step") as update:
+        written = run_export(ws, out, fmt, progress=update)
+    for path in written:
+        click.echo(str(path))
 
 
 @main.command()

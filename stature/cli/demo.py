@@ -1,4 +1,4 @@
-"""``stature demo``: the whole pipeline on a generated community."""
+"""``stature demo``: the whole pipeline on a generated community, and its report."""
 from __future__ import annotations
 
 import click
@@ -11,12 +11,15 @@ from .main import echo_json, main, plural, progress
 @click.option("--accounts", type=click.IntRange(min=20), default=400, show_default=True,
               help="How many accounts the generated community has.")
 @click.option("--seed", type=int, default=7, show_default=True)
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="stature-demo.html",
+              show_default=True, help="Where to write the report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def demo(options, accounts, seed, as_json):
-    """Generate a sample community into the workspace, import it, score it and show what it holds."""
+def demo(options, accounts, seed, output, as_json):
+    """Generate a sample community into the workspace, run the whole pipeline (scores with a history, topics,
+    communities) and write the report."""
     with options.open() as ws, progress(options, "Demo") as update:
-        result = run_demo(ws, accounts=accounts, seed=seed, progress=update)
+        result = run_demo(ws, accounts=accounts, seed=seed, report=output, progress=update)
     if as_json:
         echo_json(result)
         return
@@ -25,9 +28,14 @@ def demo(options, accounts, seed, as_json):
                f"({s['replies']:,} replies) and "
                + ", ".join(f"{n:,} {plural(k)}" for k, n in s["interactions"].items() if n)
                + f", {s['lists']:,} list memberships.")
+    t, c = result["topics"], result["communities"]
+    click.echo(f"Scored as of {', '.join(result['history'])} and {result['score_run']['as_of']:%Y-%m-%d}; "
+               f"{t['accounts']:,} accounts are known for {t['account_topics']:,} topics; "
+               f"{c['communities']:,} communities (modularity {c['modularity']:.2f}).")
     click.echo("\nMost influential accounts:")
     for r in result["top"]:
         parts = ", ".join(f"{c} {v['contribution']:.0f}" for c, v in r["components"].items() if v)
         click.echo(f"  {r['rank']:>2}. {r['handle'] or r['account_id']:<24} {r['score']:>3}  ({parts})")
+    click.echo(f"\nReport: {result['report']['path']}  (open it in a browser; it works offline)")
     w = f"--workspace {s['workspace']} "
-    click.echo(f"\nNext: `stature {w}top`, `stature {w}explain {result['top'][0]['handle']}`.")
+    click.echo(f"Next: `stature {w}serve`, `stature {w}explain {result['top'][0]['handle']}`.")

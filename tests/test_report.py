@@ -1,0 +1,184 @@
+"""The HTML report: one self-contained file, every section, hostile names escaped, the CLI and the demo."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from stature import Workspace
+from stature.model import Account, Interaction, Post
+from stature.report import render_report, write_report
+from stature.workspace import Writer
+from surfaces import analyse, demo_workspace
+
+HOSTILE_HANDLE = 'x"><script>alert(1)</script>'
+HOSTILE_NAME = "<img src=x onerror=alert(2)>"
+HOSTILE_BIO = "</style><script>alert(3)</script>\x01 travel writer, hiking and backpacking"
+HOSTILE_POST = "<svg onload=alert(4)> Backpacking across the Alps: hostels, trails and #travel tips"
+
+
+class Tags(HTMLParser):
+    """Every tag of a page with its attributes, as a browser's parser sees them."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def assert_self_contained(html: str) -> None:
+    """No script, no external resource, no event handler; the page's own policy forbids any request."""
+    assert html.startswith("<!DOCTYPE html>")
+    tags = Tags(html).tags
+    names = {t for t, _ in tags}
+    assert not names & {"script", "link", "iframe", "img", "object", "embed", "image", "use", "base", "foreignobject"}
+    for tag, attrs in tags:
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        for name in ("src", "href", "action", "xlink:href"):
+            assert attrs.get(name) is None or attrs[name].startswith("#"), (tag, attrs)
+    assert not re.search(r"url\((?!#)", html) and "@import" not in html  # no CSS fetches
+    policy = [a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert policy and policy[0].startswith("default-src 'none'")
+
+
+def test_report_holds_every_view_in_one_file(tmp_path_factory, tmp_path):
+    with Workspace(demo_workspace(tmp_path_factory), read_only=True) as ws:
+        info = write_report(ws, tmp_path / "out" / "report.html")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert info["path"] == str((tmp_path / "out" / "report.html").resolve())
+    assert info["account"] is not None  # the top-ranked account, when none is named
+    for section in ("profile", "history", "breakdown", "topics", "network", "connections", "top", "experts",
+                    "communities"):
+        assert section in info["sections"] and f'id="{section}"' in html
+    assert html.count("<svg") >= 5  # history, breakdown, network, community map, component stacks
+    assert "Score over time" in html and "What makes the score" in html and "Suggested connections" in html
+    assert "Introduction via" in html  # the connections come with their introduction paths
+
+
+def test_report_history_has_a_column_per_stored_score(tmp_path_factory):
+    with Workspace(demo_workspace(tmp_path_factory), read_only=True) as ws:
+        runs = ws.sql("SELECT count(*) FROM score_runs")[0][0]
+        html, info = render_report(ws)
+    history = html.split('id="history"')[1].split("</section>")[0]
+    assert runs == 4  # the demo scores three earlier dates and the newest
+    assert history.count("<circle") == runs and "<polyline" in history
+
+
+def test_report_on_a_named_account_shows_its_topics_and_breakdown(tmp_path_factory):
+    with Workspace(demo_workspace(tmp_path_factory), read_only=True) as ws:
+        handle = ws.sql("""SELECT a.handle FROM account_topics t JOIN accounts a USING (network, account_id)
+                           WHERE t.level = 'strong' ORDER BY t.confidence DESC LIMIT 1""")[0][0]
+        html, info = render_report(ws, account=handle)
+    assert info["account"]["handle"] == handle
+    assert f"@{handle}" in html and "Topics it is known for" in html
+    assert all(c in html for c in ("audience", "amplification", "conversation", "authority", "recognition"))
+
+
+def hostile_workspace(path):
+    """Accounts and posts whose names, bios and texts try to inject markup and script."""
+    start = datetime(2024, 3, 1, 12)
+    ws = Workspace(path)
+    with ws.transaction() as con:
+        writer = Writer(con, 1)
+        writer.add(Account("mastodon", "evil", handle=HOSTILE_HANDLE, display_name=HOSTILE_NAME, bio=HOSTILE_BIO,
+                           followers_count=500))
+        for i, name in enumerate(["bob", "carol", "dan", "erin"]):
+            writer.add(Account("mastodon", name, handle=name, display_name=name.title(), followers_count=10 + i))
+        for week in range(6):
+            when = start + timedelta(days=7 * week)
+            writer.add(Post("mastodon", f"e{week}", "evil", created_at=when, text=HOSTILE_POST, hashtags=["travel"]))
+            for j, name in enumerate(["bob", "carol", "dan", "erin"]):
+                writer.add(Post("mastodon", f"r{week}{name}", name, created_at=when + timedelta(hours=j + 1),
+                                text=f"@evil great trip report {name}", reply_to_post_id=f"e{week}",
+                                reply_to_account_id="evil", mentions=["evil"]))
+                writer.add(Interaction("mastodon", "repost", name, "evil", f"e{week}", when + timedelta(hours=2)))
+        writer.finish()
+    analyse(ws)
+    return ws
+
+
+def test_hostile_names_bios_and_posts_are_escaped(tmp_path):
+    with hostile_workspace(tmp_path / "hostile.duckdb") as ws:
+        html, info = render_report(ws, account="mastodon:evil")
+    assert_self_contained(html)
+    assert "<img" not in html and "<svg onload" not in html and "</style><script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "&lt;svg onload=alert(4)&gt;" in html  # a post shown as evidence, as text
+    assert "\x01" not in html
+
+
+def test_report_without_scores_says_what_to_run(tmp_path):
+    with Workspace(tmp_path / "bare.duckdb") as ws:
+        with ws.transaction() as con:
+            writer = Writer(con, 1)
+            writer.add(Account("mastodon", "a", handle="alice"))
+            writer.add(Post("mastodon", "p1", "a", created_at=datetime(2024, 1, 1), text="hello"))
+            writer.finish()
+        html, info = render_report(ws)
+    assert_self_contained(html)
+    assert info["account"]["handle"] == "alice"  # the only author
+    assert "run `stature score`" in html and "run `stature classify`" in html
+    assert "breakdown" not in info["sections"]
+
+
+def test_report_cli_writes_the_file_and_says_where(cli, tmp_path):
+    assert cli("-q", "demo", "--accounts", 40, "-o", tmp_path / "demo.html").exit_code == 0
+    out = tmp_path / "r.html"
+    result = cli("report", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"to {out.resolve()}" in result.output and out.exists()
+    info = json.loads(cli("report", "-o", out, "--json").output)
+    assert info["path"] == str(out.resolve()) and "communities" in info["sections"]
+    bad = cli("report", "--account", "nobody-at-all", "-o", out)
+    assert bad.exit_code == 1 and "No account 'nobody-at-all'" in bad.output
+
+
+def test_report_with_a_goal_shows_its_progress(cli, tmp_path):
+    cli("-q", "demo", "--accounts", 60, "-o", tmp_path / "demo.html")
+    top = json.loads(cli("top", "--limit", 1, "--json").output)[0]
+    goal = tmp_path / "goal.toml"
+    goal.write_text('name = "Known for travel"\npurpose = "Be the travel writer people ask."\n'
+                    'topics = ["Travel"]\n[audience]\nbio_keywords = ["travel", "hiking"]\n'
+                    "topic_experts = true\n[window]\ndays = 120\n", encoding="utf-8")
+    out = tmp_path / "goal.html"
+    result = cli("report", "--account", top["handle"], "--goal", goal, "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert "goal" in info["sections"]
+    html = out.read_text(encoding="utf-8")
+    assert "Goal: Known for travel" in html and "Topic fit" in html and "toward the goal" in html
+    assert_self_contained(html)
+
+
+def test_demo_writes_the_report_into_the_current_folder(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("demo", "--accounts", 40)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stature-demo.html").exists()
+    assert f"Report: {tmp_path / 'stature-demo.html'}" in result.output
+    out = json.loads(cli("-q", "demo", "--accounts", 40, "--json", "-o", "again.html").output)
+    assert out["report"]["path"] == str(tmp_path / "again.html")
+    assert out["communities"]["communities"] >= 1 and out["topics"]["account_topics"] > 0
+
+
+@pytest.mark.slow
+def test_rumoureval_report_renders(tmp_path_factory, tmp_path):
+    from surfaces import rumoureval_workspace
+    with Workspace(rumoureval_workspace(tmp_path_factory), read_only=True) as ws:
+        info = write_report(ws, tmp_path / "rumoureval.html", account="BBCBreaking")
+    html = (tmp_path / "rumoureval.html").read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert info["account"]["handle"] == "BBCBreaking"
+    assert {"profile", "breakdown", "topics", "network", "connections", "top", "experts", "communities"} <= set(
+        info["sections"])
+    assert "News &amp; Politics" in html  # what the BBC's breaking-news account is known for
+    assert "@BBCBreaking" in html and "Community" in html
