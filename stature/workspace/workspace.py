@@ -36,6 +36,7 @@ class Workspace:
         except duckdb.Error as exc:
             raise WorkspaceError(f"{self.path} is not a Stature workspace (DuckDB said: {exc}).") from None
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # our own bars, on stderr, or none
         if not read_only:
             migrate(self.con, self.path)
 
