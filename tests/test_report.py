@@ -2,52 +2,15 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 
 from stature import Workspace
-from stature.model import Account, Interaction, Post
+from stature.model import Account, Post
 from stature.report import render_report, write_report
 from stature.workspace import Writer
-from surfaces import analyse, demo_workspace
-
-HOSTILE_HANDLE = 'x"><script>alert(1)</script>'
-HOSTILE_NAME = "<img src=x onerror=alert(2)>"
-HOSTILE_BIO = "</style><script>alert(3)</script>\x01 travel writer, hiking and backpacking"
-HOSTILE_POST = "<svg onload=alert(4)> Backpacking across the Alps: hostels, trails and #travel tips"
-
-
-class Tags(HTMLParser):
-    """Every tag of a page with its attributes, as a browser's parser sees them."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
-
-
-def assert_self_contained(html: str) -> None:
-    """No script, no external resource, no event handler; the page's own policy forbids any request."""
-    assert html.startswith("<!DOCTYPE html>")
-    tags = Tags(html).tags
-    names = {t for t, _ in tags}
-    assert not names & {"script", "link", "iframe", "img", "object", "embed", "image", "use", "base", "foreignobject"}
-    for tag, attrs in tags:
-        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
-        for name in ("src", "href", "action", "xlink:href"):
-            assert attrs.get(name) is None or attrs[name].startswith("#"), (tag, attrs)
-    assert not re.search(r"url\((?!#)", html) and "@import" not in html  # no CSS fetches
-    policy = [a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
-    assert policy and policy[0].startswith("default-src 'none'")
-
+from surfaces import assert_self_contained, demo_workspace, hostile_workspace
 
 def test_report_holds_every_view_in_one_file(tmp_path_factory, tmp_path):
     with Workspace(demo_workspace(tmp_path_factory), read_only=True) as ws:
@@ -81,29 +44,6 @@ def test_report_on_a_named_account_shows_its_topics_and_breakdown(tmp_path_facto
     assert info["account"]["handle"] == handle
     assert f"@{handle}" in html and "Topics it is known for" in html
     assert all(c in html for c in ("audience", "amplification", "conversation", "authority", "recognition"))
-
-
-def hostile_workspace(path):
-    """Accounts and posts whose names, bios and texts try to inject markup and script."""
-    start = datetime(2024, 3, 1, 12)
-    ws = Workspace(path)
-    with ws.transaction() as con:
-        writer = Writer(con, 1)
-        writer.add(Account("mastodon", "evil", handle=HOSTILE_HANDLE, display_name=HOSTILE_NAME, bio=HOSTILE_BIO,
-                           followers_count=500))
-        for i, name in enumerate(["bob", "carol", "dan", "erin"]):
-            writer.add(Account("mastodon", name, handle=name, display_name=name.title(), followers_count=10 + i))
-        for week in range(6):
-            when = start + timedelta(days=7 * week)
-            writer.add(Post("mastodon", f"e{week}", "evil", created_at=when, text=HOSTILE_POST, hashtags=["travel"]))
-            for j, name in enumerate(["bob", "carol", "dan", "erin"]):
-                writer.add(Post("mastodon", f"r{week}{name}", name, created_at=when + timedelta(hours=j + 1),
-                                text=f"@evil great trip report {name}", reply_to_post_id=f"e{week}",
-                                reply_to_account_id="evil", mentions=["evil"]))
-                writer.add(Interaction("mastodon", "repost", name, "evil", f"e{week}", when + timedelta(hours=2)))
-        writer.finish()
-    analyse(ws)
-    return ws
 
 
 def test_hostile_names_bios_and_posts_are_escaped(tmp_path):
@@ -163,8 +103,8 @@ def test_demo_writes_the_report_into_the_current_folder(cli, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     result = cli("demo", "--accounts", 40)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "stature-demo.html").exists()
-    assert f"Report: {tmp_path / 'stature-demo.html'}" in result.output
+    assert (tmp_path / "stature-report.html").exists()
+    assert f"Report: {tmp_path / 'stature-report.html'}" in result.output
     out = json.loads(cli("-q", "demo", "--accounts", 40, "--json", "-o", "again.html").output)
     assert out["report"]["path"] == str(tmp_path / "again.html")
     assert out["communities"]["communities"] >= 1 and out["topics"]["account_topics"] > 0

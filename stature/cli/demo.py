@@ -11,7 +11,7 @@ from .main import echo_json, main, plural, progress
 @click.option("--accounts", type=click.IntRange(min=20), default=400, show_default=True,
               help="How many accounts the generated community has.")
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="stature-demo.html",
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="stature-report.html",
               show_default=True, help="Where to write the report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
