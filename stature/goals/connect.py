@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
-import orjson
 
 from ..errors import StatureError
 from ..graph import who_to_follow
 from .audience import audience, credibility, goal_topics
+from .explain import Explainer
 from .goalfile import Goal
 from .network import Network, load_network
 
 PULL = 8.0          # how strongly goal fit multiplies a score: up to 1 + PULL
 AUDIENCE_FIT = 0.5  # goal fit of an audience member with no expertise on the goal's topics
-PATHS = 3
 Progress = Callable[[int, int, str], None]
 
 
@@ -112,12 +111,7 @@ def connect(ws, spec: str, *, goal: Goal | None = None, top: int = 10, net: Netw
     user = resolve(ws, net, spec)
     prior = goal_prior(ws, net, goal) if goal is not None else None
     nodes, scores, result = suggest(net, user, prior=prior, top=top)
-    accounts = _accounts(ws, net, set(nodes.tolist()) | set(user))
-    explainer = _Explainer(ws, net, user, prior, accounts)
-    suggestions = []
-    for rank, (i, score) in enumerate(zip(nodes.tolist(), scores.tolist()), 1):
-        suggestions.append({"rank": rank, **accounts[i], "score": round(score, 6), **explainer.why(i)})
-    me = accounts[user[0]]
+    me, suggestions = Explainer(ws, net, user, prior).explain(nodes, scores)
     return {"account": me, "goal": goal.name if goal else None, "circle_of_trust": len(result.circle.nodes),
             "suggestions": suggestions}
 
@@ -144,172 +138,3 @@ def connect_batch(ws, specs: Iterable[str], *, goal: Goal | None = None, top: in
                                for i, s in zip(nodes.tolist(), scores.tolist())]}
         if progress:
             progress(done, len(specs), spec)
-
-
-# ---------------------------------------------------------------- explanations
-
-
-def _accounts(ws, net: Network, nodes) -> dict:
-    """node -> {network, account_id, handle, display_name}."""
-    nodes = sorted(nodes)
-    keys = [net.key(i) for i in nodes]
-    found = {}
-    if keys:
-        for network, account_id, handle, name in ws.sql(
-                """SELECT network, account_id, any_value(handle), any_value(display_name) FROM accounts
-                   WHERE network || chr(0) || account_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""",
-                [[f"{n}\x00{a}" for n, a in keys]]):
-            found[(network, account_id)] = (handle, name)
-    return {i: {"network": k[0], "account_id": k[1], "handle": found.get(k, (None, None))[0],
-                "display_name": found.get(k, (None, None))[1]} for i, k in zip(nodes, keys)}
-
-
-def name_of(account: dict) -> str:
-    return f"@{account['handle']}" if account.get("handle") else f"{account['network']}:{account['account_id']}"
-
-
-class _Explainer:
-    """Why one suggestion: shared topics, mutual connections, attention, goal fit, introduction paths."""
-
-    def __init__(self, ws, net: Network, user: list[int], prior: GoalPrior | None, accounts: dict):
-        self.ws, self.net, self.user, self.prior, self.accounts = ws, net, user, prior, accounts
-        row = net.walk[user]
-        ties: dict[int, float] = {}
-        for j, w in zip(row.indices.tolist(), row.data.tolist()):
-            if j not in user and not net.excluded[j]:
-                ties[j] = ties.get(j, 0.0) + w
-        self.ties = ties  # people the user already interacts with (either way), by strength
-        self.topics = self._topics([net.key(i) for i in user])
-
-    def why(self, i: int) -> dict:
-        net, me = self.net, self.user[0]
-        row = net.walk[[i]]
-        theirs = {j: w for j, w in zip(row.indices.tolist(), row.data.tolist()) if not net.excluded[j]}
-        mutual = sorted((j for j in theirs if j in self.ties), key=lambda j: (-self.ties[j] * theirs[j], j))
-        paths = self._paths(i, theirs, mutual)
-        hops = [(me, i)] + [(me, j) for j in mutual[:3]] + [(j, i) for j in mutual[:3]]
-        for p in paths:
-            chain = [me, *p["through"], i]
-            hops += list(zip(chain, chain[1:]))
-        said = _relations(self.ws, net, hops)
-        names = {**self.accounts, **_accounts(self.ws, net, {j for pair in hops for j in pair} - set(self.accounts))}
-
-        def label(j):
-            return "you" if j in self.user else name_of(names[j])
-        for p in paths:
-            chain = [me, *p["through"], i]
-            p["steps"] = [_describe(said, a, b, label) for a, b in zip(chain, chain[1:])]
-            p["through"] = [names[j] for j in p["through"]]
-        towards = said.get((i, me), {})
-        their_topics = self._topics([net.key(i)])
-        shared = [dict(t, shared=True) for key, t in their_topics.items() if key in self.topics]
-        fit, credible = None, []
-        if self.prior is not None:
-            fit = round(float(self.prior.fit[i]), 4)
-            goal_topic = self.prior.credibility.get(i)
-            if goal_topic:
-                credible = [dict(t, goal=True) for t in their_topics.values() if t["topic"] == goal_topic[1]]
-        topics = credible + [t for t in shared if not credible or t["topic"] != credible[0]["topic"]]
-        reasons = []
-        if credible:
-            t = credible[0]
-            reasons.append(f"{t['level']} on {t['topic']}, a goal topic ({_evidence(t)})")
-        if self.prior is not None and i in self.prior.audience:
-            reasons.append("in the goal's audience: " + "; ".join(self.prior.audience[i][:2]))
-        for t in shared[:2]:
-            if not credible or t["topic"] != credible[0]["topic"]:
-                reasons.append(f"you are both known for {t['topic']} ({_evidence(t)})")
-        if towards:
-            reasons.append(_verbs(towards, "you"))
-        if mutual:
-            shown = ", ".join(name_of(names[j]) for j in mutual[:3])
-            reasons.append(f"{len(mutual)} mutual connection{'s' if len(mutual) > 1 else ''}: {shown}")
-        if not reasons:
-            reasons.append("followed or engaged with by people in your circle of trust")
-        return {"goal_fit": fit, "follows_you": "follow" in towards, "why": reasons, "topics": topics[:3],
-                "mutual": {"count": len(mutual), "accounts": [names[j] for j in mutual[:3]]}, "paths": paths}
-
-    def _paths(self, i: int, theirs: dict, mutual: list) -> list[dict]:
-        """Up to :data:`PATHS` introduction paths, through people the user already interacts with."""
-        paths = [{"through": [j], "strength": round(min(self.ties[j], theirs[j]), 4)} for j in mutual]
-        paths.sort(key=lambda p: (-self.ties[p["through"][0]], -p["strength"], p["through"]))
-        paths = paths[:PATHS]
-        if len(paths) < PATHS:  # two steps: user - a - b - suggestion
-            longer = []
-            for a in sorted(self.ties, key=lambda j: -self.ties[j])[:25]:
-                row = self.net.walk[[a]]
-                for b, w in zip(row.indices.tolist(), row.data.tolist()):
-                    if b in theirs and b != i and b not in self.user and not self.net.excluded[b] and b != a:
-                        longer.append({"through": [a, b], "strength": round(min(self.ties[a], w, theirs[b]), 4)})
-            longer.sort(key=lambda p: (-self.ties[p["through"][0]], -p["strength"], p["through"]))
-            seen = set()
-            for p in longer:
-                if p["through"][0] not in seen and len(paths) < PATHS:
-                    seen.add(p["through"][0])
-                    paths.append(p)
-        return paths
-
-    def _topics(self, keys) -> dict:
-        if not keys:
-            return {}
-        rows = self.ws.sql("""SELECT t.name, a.level, a.confidence, a.posts, a.weeks, a.reactors, a.lists, a.evidence
-                              FROM account_topics a JOIN topics t USING (topic_id)
-                              WHERE a.network || chr(0) || a.account_id IN (SELECT unnest(?::VARCHAR[]))
-                              ORDER BY a.confidence DESC""", [[f"{n}\x00{a}" for n, a in keys]])
-        out = {}
-        for name, level, confidence, posts, weeks, reactors, lists, evidence in rows:
-            if name in out:
-                continue
-            ev = orjson.loads(evidence) if evidence else {}
-            top_post = (ev.get("top_posts") or [None])[0]
-            out[name] = {"topic": name, "level": level, "confidence": round(confidence, 4), "posts": posts,
-                         "weeks": weeks, "reactors": reactors, "lists": lists,
-                         "top_post": {"post_id": top_post["post_id"], "text": top_post["text"]} if top_post else None}
-        return out
-
-
-_VERBS = {"follow": ("follow", "follows"), "mention": ("mentioned", "mentioned"), "reply": ("replied to", "replied to"),
-          "repost": ("reposted", "reposted"), "quote": ("quoted", "quoted"), "like": ("liked", "liked")}
-
-
-def _relations(ws, net: Network, pairs) -> dict:
-    """``(i, j) -> {kind: count}`` for each pair, both ways: what the interactions between them were."""
-    keys = {f"{net.key(a)[0]}\x1f{net.key(a)[1]}\x1f{net.key(b)[1]}": (a, b)
-            for x, y in pairs for a, b in ((x, y), (y, x)) if net.key(a)[0] == net.key(b)[0]}
-    out: dict = {}
-    if keys:
-        for network, source, target, kind, n in ws.sql(
-                """SELECT network, source_id, target_id, kind, count(*) FROM interactions
-                   WHERE network || chr(31) || source_id || chr(31) || target_id IN (SELECT unnest(?::VARCHAR[]))
-                   AND kind IN ('follow', 'mention', 'reply', 'repost', 'quote', 'like') GROUP BY ALL""",
-                [list(keys)]):
-            out.setdefault(keys[f"{network}\x1f{source}\x1f{target}"], {})[kind] = n
-    return out
-
-
-def _describe(said: dict, a: int, b: int, label) -> str:
-    """``you follow @b; @b replied to you 3 times``: the main kinds each way between ``a`` and ``b``."""
-    parts = []
-    for x, y in ((a, b), (b, a)):
-        verbs = _verbs(said.get((x, y), {}), label(y), label(x) == "you")
-        if verbs:
-            parts.append(f"{label(x)} {verbs}")
-    return "; ".join(parts) or f"{label(a)} and {label(b)} are tied"
-
-
-def _verbs(kinds: dict, whom: str, you: bool = False) -> str:
-    """``follows @b and replied to @b 3 times``: at most two kinds, a follow first, then the most frequent."""
-    ranked = sorted(kinds.items(), key=lambda kv: (kv[0] != "follow", -kv[1], kv[0]))[:2]
-    return " and ".join(_VERBS[k][0 if you else 1] + f" {whom}" + (f" {n} times" if n > 1 and k != "follow" else "")
-                        for k, n in ranked)
-
-
-def _evidence(t: dict) -> str:
-    parts = []
-    if t["posts"]:
-        parts.append(f"{t['posts']} posts over {t['weeks']} weeks")
-    if t["reactors"]:
-        parts.append(f"reactions from {t['reactors']} accounts")
-    if t["lists"]:
-        parts.append(f"on {t['lists']} lists")
-    return ", ".join(parts) or f"confidence {t['confidence']:.2f}"

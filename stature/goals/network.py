@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from ..graph import KIND_WEIGHTS
 
 HALF_LIFE_DAYS = 180.0
+KIND_BITS = 10   # interactions of each kind between one pair, counted up to 2**KIND_BITS - 1
 Progress = Callable[[int, int, str], None]
 
 _NODES_SQL = """
@@ -35,7 +36,8 @@ SELECT s.idx AS src, t.idx AS dst,
        ln(1 + sum(w.weight * greatest(coalesce(i.weight, 1.0), 0.0) *
           CASE WHEN i.time IS NULL OR $as_of IS NULL THEN 1.0
                ELSE pow(0.5, greatest(epoch($as_of::TIMESTAMP) - epoch(i.time), 0) / 86400.0 / $half_life) END))
-       AS weight
+       AS weight,
+       {packed} AS kinds
 FROM interactions i
 JOIN w ON w.kind = i.kind
 JOIN _stature_nodes s ON s.network = i.network AND s.account_id = i.source_id
@@ -49,6 +51,7 @@ class Network:
     """The attention graph with its nodes' keys; build it with :func:`load_network`."""
 
     adjacency: sp.csr_array   # i -> j: attention paid
+    kinds: np.ndarray         # per stored edge of adjacency: its interactions counted by kind (see kind_counts)
     walk: sp.csr_array        # adjacency + adjacency.T: the circle of trust walks both ways
     networks: np.ndarray      # per node
     account_ids: np.ndarray   # per node
@@ -80,6 +83,15 @@ class Network:
     def key(self, i: int) -> tuple[str, str]:
         return str(self.networks[i]), str(self.account_ids[i])
 
+    def kind_counts(self, i: int, j: int) -> dict:
+        """``{kind: count}`` of the interactions ``i -> j`` (each count at most ``2**KIND_BITS - 1``)."""
+        lo, hi = self.adjacency.indptr[i], self.adjacency.indptr[i + 1]
+        at = lo + int(np.searchsorted(self.adjacency.indices[lo:hi], j))
+        if at >= hi or self.adjacency.indices[at] != j:
+            return {}
+        packed, mask = int(self.kinds[at]), (1 << KIND_BITS) - 1
+        return {kind: n for slot, kind in enumerate(KIND_WEIGHTS) if (n := (packed >> (KIND_BITS * slot)) & mask)}
+
     def tie(self, i: int, j: int) -> float:
         """How strongly ``i`` and ``j`` are tied: attention either way."""
         row = self.walk[[i]]
@@ -106,7 +118,9 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS,
     con.register("_stature_nodes", table)
     try:
         step(1, 3, "interactions")
-        edges = con.sql(_EDGES_SQL, params={"kinds": kinds, "weights": [KIND_WEIGHTS[k] for k in kinds],
+        packed = " + ".join(f"(least(count(*) FILTER (WHERE i.kind = '{k}'), {(1 << KIND_BITS) - 1})::BIGINT "
+                            f"<< {KIND_BITS * slot})" for slot, k in enumerate(kinds))
+        edges = con.sql(_EDGES_SQL.format(packed=packed), params={"kinds": kinds, "weights": [KIND_WEIGHTS[k] for k in kinds],
                                             "as_of": as_of, "half_life": float(half_life_days)}).to_arrow_table()
         excluded_rows = con.execute("""SELECT n.idx FROM exclusions e JOIN _stature_nodes n
                                        ON n.network = e.network AND n.account_id = e.account_id""").fetchall()
@@ -115,13 +129,17 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS,
     step(2, 3, "matrix")
     src = edges.column("src").to_numpy()
     dst = edges.column("dst").to_numpy()
-    weight = edges.column("weight").to_numpy()
-    adjacency = sp.coo_array((weight, (src, dst)), shape=(n, n)).tocsr()
-    adjacency.sum_duplicates()
+    order = np.lexsort((dst, src))  # one edge per pair (grouped), laid out row by row, columns sorted
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    adjacency = sp.csr_array((edges.column("weight").to_numpy()[order], dst[order].astype(np.int32 if n < 2**31 else np.int64), indptr),
+                             shape=(n, n))
+    adjacency.has_sorted_indices = True
+    kinds = edges.column("kinds").to_numpy()[order]
     walk = (adjacency + adjacency.T).tocsr()
     walk.sort_indices()
     excluded = np.zeros(n, dtype=bool)
     excluded[[i for (i,) in excluded_rows]] = True
     step(3, 3, "matrix")
-    return Network(adjacency, walk, np.asarray(nodes.column(0).to_numpy(zero_copy_only=False), dtype=object),
+    return Network(adjacency, kinds, walk, np.asarray(nodes.column(0).to_numpy(zero_copy_only=False), dtype=object),
                    np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of)
