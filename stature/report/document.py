@@ -40,7 +40,8 @@ def render_report(ws, *, account: str | None = None, goal=None, progress: Progre
         ("profile", "Account"), ("breakdown", "Score"), ("topics", "Topics"), ("network", "Network"),
         ("connections", "Connections"), ("goal", "Goal"), ("top", "Top accounts"), ("experts", "Experts"),
         ("communities", "Communities")) if f'id="{anchor}"' in "".join(sections)]
-    header = el("header", el("strong", "Stature"), el("span", f"{ws.path.name} · made {made}"), nav, class_="top")
+    header = el("header", el("strong", "Stature"), nav, el("span", f"{ws.path.name} · made {made}", class_="made"),
+                class_="top")
     html = page(title, sections, header=header, csp=CSP)
     step(3, 3, "done")
     ids = [a for a in ("profile", "history", "breakdown", "topics", "network", "connections", "goal", "community",

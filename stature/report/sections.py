@@ -15,14 +15,16 @@ from .html import Markup, el, number, short, who
 CSS = """
 :root{--ink:#1f2933;--muted:#6b7785;--line:#e3e8ee;--accent:#2f6f9f;--bg:#f6f8fa}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--ink);background:var(--bg)}
-header.top{background:#17324d;color:#fff;padding:14px 28px;display:flex;gap:24px;align-items:center;flex-wrap:wrap}
-header.top a{color:#fff;text-decoration:none;font-weight:600}header.top form{margin-left:auto}
+header.top{background:#17324d;color:#fff;padding:12px 28px;display:flex;gap:16px;align-items:center;flex-wrap:wrap;font-size:14px}
+header.top a{color:#fff;text-decoration:none;font-weight:600}header.top form,header.top .made{margin-left:auto}
+header.top .made{color:#b9c7d6;font-size:12px}
 header.top input{padding:6px 10px;border-radius:6px;border:0;width:260px;font-size:14px}
 main{max-width:1080px;margin:0 auto;padding:20px 28px 60px}
 section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin:18px 0}
 h1{font-size:26px;margin:6px 0}h2{font-size:19px;margin:0 0 10px}h3{font-size:15px;margin:14px 0 6px}
 .muted,.note{color:var(--muted)}.note{font-size:13px}a{color:var(--accent)}
-.score{font-size:44px;font-weight:700;color:var(--accent);line-height:1}.card{display:flex;gap:28px;align-items:center;flex-wrap:wrap}
+.score{font-size:44px;font-weight:700;color:var(--accent);line-height:1}.card{display:flex;gap:28px;align-items:center}
+.card>div:last-child{flex:1}
 .facts{display:flex;gap:18px;flex-wrap:wrap;color:var(--muted);font-size:14px}.facts b{color:var(--ink)}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{color:var(--muted);font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}

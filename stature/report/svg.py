@@ -119,19 +119,23 @@ def ego(ego_net: dict, center: str, link=None) -> Markup:
     height = 40 + rows * gap
     cx, cy = width / 2, height / 2 + 8
     heaviest = max([e["weight"] for e in ins + outs] or [1.0])
+    radius = 40
     parts = [el("defs", el("marker", el("path", d="M0,0 L8,4 L0,8 z", fill="#8a97a6"), id="arrow", viewBox="0 0 8 8",
-                           refX="8", refY="4", markerWidth="7", markerHeight="7", orient="auto")),
+                           refX="8", refY="4", markerWidth="8", markerHeight="8", markerUnits="userSpaceOnUse",
+                           orient="auto")),
              _text(90, 16, "pays attention to it →", 11, "middle", MUTED),
              _text(width - 90, 16, "→ it pays attention to", 11, "middle", MUTED)]
     for side, people, x in (("in", ins, 170), ("out", outs, width - 170)):
         offset = (rows - len(people)) * gap / 2
         for i, e in enumerate(people):
             y = 36 + offset + i * gap
-            w = 0.8 + 4.2 * e["weight"] / heaviest
-            if side == "in":
-                parts.append(_line(x + 5, y, cx - 36, cy + (y - cy) * 0.15, "#8a97a6", w, marker_end="url(#arrow)"))
-            else:
-                parts.append(_line(cx + 36, cy + (y - cy) * 0.15, x - 5, y, "#8a97a6", w, marker_end="url(#arrow)"))
+            w = 0.8 + 3.2 * e["weight"] / heaviest
+            dx, dy = x - cx, y - cy
+            norm = math.hypot(dx, dy) or 1.0
+            rim = (cx + dx / norm * (radius + 2), cy + dy / norm * (radius + 2))
+            near = (x + 7, y) if side == "in" else (x - 7, y)
+            a, b = (near, rim) if side == "in" else (rim, near)
+            parts.append(_line(*a, *b, "#8a97a6", w, marker_end="url(#arrow)"))
             kinds = ", ".join(f"{n} {k}" for k, n in sorted(e["kinds"].items(), key=lambda kv: -kv[1]))
             label = _text(x - 10 if side == "in" else x + 10, y + 4, short(_who(e), 24), 11,
                           "end" if side == "in" else "start")
@@ -143,8 +147,8 @@ def ego(ego_net: dict, center: str, link=None) -> Markup:
         parts.append(_text(90, cy + 4, "nobody in the data", 11, "middle", MUTED))
     if not outs:
         parts.append(_text(width - 90, cy + 4, "nobody in the data", 11, "middle", MUTED))
-    parts += [el("circle", cx=f"{cx}", cy=f"{cy}", r="34", fill=ACCENT),
-              _text(cx, cy + 4, short(center, 14), 11, "middle", "#ffffff", "600")]
+    parts += [el("circle", cx=f"{cx}", cy=f"{cy}", r=f"{radius}", fill=ACCENT),
+              _text(cx, cy + 4, short(center, 13), 10, "middle", "#ffffff", "600")]
     return _svg(width, height, *parts, label="Who pays the account attention, and to whom it pays it")
 
 
