@@ -1,15 +1,27 @@
-"""Running the relational steps: on DuckDB here; the Spark engine runs the same :mod:`.relational` SQL."""
+"""Running the relational steps: on DuckDB here; the Spark engine runs the same :mod:`.relational` SQL.
+
+An engine runs a step (``run``), returns query results as arrays (``arrays``),
+stores arrays as a table (``put``), computes the ``authority(idx, authority)``
+table (``authority``) and, once done, leaves every step's table on the
+workspace's DuckDB connection (``publish``) for :mod:`.score` to store.
+"""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 
+from ..errors import StatureError
 from ..graph import interaction_matrix, pagerank
 from .relational import Params, Step, graph_steps, score_steps
 
 Progress = Callable[[int, int, str], None]
+
+AUTHORITY = {"damping": 0.85, "tol": 1e-6, "max_iter": 200}
+"""The PageRank behind the authority component; every engine iterates exactly this."""
+ENGINES = ("duckdb", "spark")
 
 
 class DuckDBEngine:
@@ -34,6 +46,18 @@ class DuckDBEngine:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _stature_put")
         self.con.unregister("_stature_put")
         self._made.append(name)
+
+    def authority(self, progress=None) -> dict:
+        """PageRank in memory on scipy.sparse (:func:`authority_scores`)."""
+        nodes = int(self.arrays("SELECT count(*) AS n FROM nodes")["n"][0])
+        edges = self.arrays("SELECT src, dst, weight, full_weight FROM edges ORDER BY src, dst")
+        seeds = self.arrays("SELECT idx, seed FROM seeds ORDER BY idx")
+        authority, iterations = authority_scores(nodes, edges, seeds["seed"])
+        self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority})
+        return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
+
+    def publish(self) -> None:
+        """Nothing to do: the step tables already live on the workspace's connection."""
 
     def cleanup(self) -> None:
         for name in reversed(self._made):
@@ -60,16 +84,18 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
     for step in first:
         engine.run(step)
         advance(step.name)
-    nodes = int(engine.arrays("SELECT count(*) AS n FROM nodes")["n"][0])
-    edges = engine.arrays("SELECT src, dst, weight, full_weight FROM edges ORDER BY src, dst")
-    seeds = engine.arrays("SELECT idx, seed FROM seeds ORDER BY idx")
-    authority, iterations = authority_scores(nodes, edges, seeds["seed"])
-    engine.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority})
+
+    def iterating(iteration: int, error: float) -> None:
+        if progress:
+            progress(done, total, f"authority, iteration {iteration} (change {error:.1e})")
+
+    info = engine.authority(iterating)
     advance("authority")
     for step in second:
         engine.run(step)
         advance(step.name)
-    return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
+    engine.publish()
+    return info
 
 
 def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.ndarray, int]:
@@ -79,5 +105,30 @@ def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.nda
     matrix = interaction_matrix(nodes, edges["src"], edges["dst"], edges["weight"], edges["full_weight"])
     seeds = np.asarray(seeds, dtype=np.float64)
     result = pagerank(matrix.adjacency, out_weight=matrix.out_weight,
-                      personalization=seeds if seeds.sum() > 0 else None, max_iter=200)
+                      personalization=seeds if seeds.sum() > 0 else None, **AUTHORITY)
     return result.scores * nodes, result.iterations
+
+
+@contextmanager
+def open_engine(workspace, engine="duckdb"):
+    """The engine to score ``workspace`` with, cleaned up on exit.
+
+    ``engine`` is ``"duckdb"``, ``"spark"`` (``$STATURE_SPARK_MASTER`` or
+    ``local[*]``, started and stopped here) or a :class:`~.spark_session.Spark`
+    (used as it is when started, so many runs can share one session).
+    """
+    if engine == "duckdb":
+        runner = DuckDBEngine(workspace.con)
+        try:
+            yield runner
+        finally:
+            runner.cleanup()
+        return
+    from .spark_session import Spark  # no pyspark import: that happens when Spark starts
+    if engine == "spark":
+        engine = Spark()
+    if not isinstance(engine, Spark):
+        raise StatureError(f"Unknown engine {engine!r}: choose {' or '.join(ENGINES)}.")
+    from .spark_engine import spark_engine
+    with spark_engine(workspace, engine) as runner:
+        yield runner

@@ -16,7 +16,7 @@ node not excluded), the score, its contributions and confidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from ..graph.weights import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 
@@ -78,10 +78,6 @@ def _ts(value: datetime) -> str:
     return f"CAST('{value.strftime('%Y-%m-%d %H:%M:%S')}' AS TIMESTAMP)"
 
 
-def _epoch(value: datetime) -> float:
-    return value.replace(tzinfo=timezone.utc).timestamp()
-
-
 def _kind_weight(column: str) -> str:
     cases = " ".join(f"WHEN '{k}' THEN {w!r}" for k, w in KIND_WEIGHTS.items())
     return f"CAST(CASE {column} {cases} ELSE 0.0 END AS DOUBLE)"
@@ -93,10 +89,10 @@ def _component_weight(column: str) -> str:
 
 
 def _sql_values(p: Params) -> dict:
-    epoch = repr(_epoch(p.as_of))
+    # whole microseconds, as a double: exact on both engines (Spark's UNIX_TIMESTAMP would drop the fraction)
     return {
         "as_of": _ts(p.as_of), "start": _ts(p.start), "half_life": repr(float(p.half_life)),
-        "age_days": f"(({epoch} - epoch({{t}})) / 86400.0)",
+        "age_days": f"(CAST(date_diff('microsecond', {{t}}, {_ts(p.as_of)}) AS DOUBLE) / 86400000000.0)",
     }
 
 
@@ -351,10 +347,11 @@ def score_steps(p: Params) -> list[Step]:
                         THEN {_component_weight('c.component')} ELSE 0.0 END AS weight
             FROM components c ANTI JOIN excluded x ON x.node_id = c.node_id
             GROUP BY c.component"""),
-        # percentile: the share of the population (excluded accounts left out) with a lower value
+        # percentile: the share of the population (excluded accounts left out) with a lower value, compared to
+        # seven significant digits (as 32-bit floats), so summation-order noise never reorders equal accounts
         Step("graded", """
             SELECT c.node_id, c.component, c.value,
-                   CAST(rank() OVER (PARTITION BY c.component ORDER BY c.value) - 1 AS DOUBLE)
+                   CAST(rank() OVER (PARTITION BY c.component ORDER BY CAST(c.value AS FLOAT)) - 1 AS DOUBLE)
                        / greatest(count(*) OVER (PARTITION BY c.component) - 1, 1) AS percentile,
                    w.weight / greatest((SELECT sum(weight) FROM available), 1e-12) AS weight
             FROM components c

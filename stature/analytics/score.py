@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timezone
 
 from ..errors import StatureError
 from ..graph.weights import DEFAULT_WINDOW_DAYS
-from .engine import DuckDBEngine, Progress, compute
+from .engine import Progress, compute, open_engine
 from .relational import COMPONENT_WEIGHTS, COMPONENTS, Params
 
 FEATURE_COLUMNS = ("followers_stat", "listed_stat", "mentions_stat", "reposts_stat", "followers_seen", "engagers",
@@ -50,25 +50,24 @@ def latest_activity(workspace) -> datetime | None:
 
 
 def score(workspace, *, as_of=None, window_days: float = DEFAULT_WINDOW_DAYS, half_life_days: float | None = None,
-          progress: Progress | None = None) -> ScoreRun:
+          engine="duckdb", progress: Progress | None = None) -> ScoreRun:
     """Score every account in ``workspace`` as of a date and store the run.
 
     ``as_of`` defaults to the newest post or interaction (so an old export is
     scored as of its own time, not today); the window is the ``window_days``
     before it. A run for the same date and window replaces the earlier one;
-    other dates stay, as the history.
+    other dates stay, as the history. ``engine`` is where the steps run:
+    ``"duckdb"``, ``"spark"`` or a :class:`~stature.analytics.spark_session.Spark`
+    (see :func:`.engine.open_engine`); both give the same scores.
     """
     if not window_days > 0:
         raise StatureError(f"The window must be a positive number of days, not {window_days}.")
     moment = parse_as_of(as_of) or latest_activity(workspace) or datetime.now(timezone.utc).replace(tzinfo=None)
     params = Params(moment, float(window_days), half_life_days)
-    engine = DuckDBEngine(workspace.con)
-    try:
-        info = compute(engine, params, progress)
+    with open_engine(workspace, engine) as runner:
+        info = compute(runner, params, progress)
         with workspace.transaction() as con:
-            return _store(con, params, info, engine.name)
-    finally:
-        engine.cleanup()
+            return _store(con, params, info, runner.name)
 
 
 def _store(con, params: Params, info: dict, engine_name: str) -> ScoreRun:
