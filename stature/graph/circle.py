@@ -27,7 +27,7 @@ class Circle:
 
 
 def circle_of_trust(walk, seeds, *, size: int = 200, damping: float = 0.6, hops: int = 3,
-                    max_nodes: int = 20_000, weights=None, tol: float = 1e-8, max_iter: int = 500) -> Circle:
+                    max_nodes: int = 5_000, weights=None, tol: float = 1e-7, max_iter: int = 500) -> Circle:
     """The ``size`` nodes with the highest personalized PageRank from ``seeds`` on ``walk``.
 
     ``walk[i, j]``: how strongly a walker at ``i`` steps to ``j`` (CSR; make it symmetric

@@ -58,9 +58,11 @@ def salsa(adjacency, hubs, *, prior=None, restart: float = 0.0, tol: float = 1e-
             raise ValueError("prior must be one non-negative number per hub, with a positive sum")
         start = start / start.sum()
 
-    bipartite = matrix[hubs]  # hubs x n
-    if bipartite.nnz and bipartite.data.min() < 0:
+    rows = matrix[hubs]  # hubs x n
+    if rows.nnz and rows.data.min() < 0:
         raise ValueError("edge weights must not be negative")
+    reached, column = np.unique(rows.indices, return_inverse=True)  # the authorities, numbered 0..m-1
+    bipartite = sp.csr_array((rows.data, column.ravel(), rows.indptr), shape=(len(hubs), len(reached)))
     row = np.asarray(bipartite.sum(axis=1)).ravel()
     col = np.asarray(bipartite.sum(axis=0)).ravel()
     inv_row = np.divide(1.0, row, out=np.zeros_like(row), where=row > 0)
@@ -79,9 +81,10 @@ def salsa(adjacency, hubs, *, prior=None, restart: float = 0.0, tol: float = 1e-
         error = float(np.abs(new - h).sum())
         h = new
         if error < tol:
-            authorities = to_authorities(h)
-            total = authorities.sum()
-            return SalsaResult(hubs, h / h.sum(), authorities / total if total > 0 else authorities,
-                               iteration, error)
+            compact = to_authorities(h)
+            total = compact.sum()
+            authorities = np.zeros(n)
+            authorities[reached] = compact / total if total > 0 else compact
+            return SalsaResult(hubs, h / h.sum(), authorities, iteration, error)
     raise ConvergenceError(f"SALSA did not converge in {max_iter} iterations "
                            f"(last L1 change {error:.2e}, tolerance {tol:.0e}); raise max_iter or restart.")

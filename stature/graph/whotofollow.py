@@ -39,13 +39,13 @@ class Recommendations:
 
 def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, top: int = 10,
                   exclude=None, circle_size: int = 200, damping: float = 0.5, restart: float = 0.9,
-                  reciprocity: float = 0.5, max_nodes: int = 20_000, prior_share: float = 0.3,
+                  reciprocity: float = 0.5, max_nodes: int = 5_000, prior_share: float = 0.3,
                   prior_seeds: int = 50, authority_power: float = 0.5) -> Recommendations:
     """The ``top`` nodes to suggest to ``user`` (a node index, or several for one person).
 
     ``adjacency[i, j]``: how much ``i`` pays attention to ``j`` (CSR). ``walk``: the
-    matrix the circle walks on, ``adjacency + adjacency.T`` when left out (pass it when
-    calling many times). ``prior``: one number in [0, 1] per node. ``exclude``: a
+    matrix the circle walks on, ``adjacency + adjacency.T`` (computed when left out; pass
+    it when calling many times). ``prior``: one number in [0, 1] per node. ``exclude``: a
     boolean mask of nodes never to suggest.
     """
     matrix = sp.csr_array(adjacency, dtype=np.float64)
@@ -72,18 +72,26 @@ def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, 
     authority = hubs.authorities
     best = authority.max() if len(authority) else 0.0
 
-    # attention towards the user: walk row minus the user's own out-edges
-    both = _row_sum(walk, seeds, n)
-    own = _row_sum(matrix, seeds, n)
-    towards = np.clip(both - own, 0.0, None)
-    candidate = (authority > 0) | (towards > 0)
-    candidate[seeds] = False
-    candidate[matrix[seeds].indices] = False
+    # attention towards the user: the walk's rows minus the user's own out-edges, as sparse vectors
+    both_at, both = _row_sum(walk, seeds)
+    own_at, own = _row_sum(matrix, seeds)
+    towards = both.copy()
+    at = np.minimum(np.searchsorted(both_at, own_at), max(len(both_at) - 1, 0))
+    mine = both_at[at] == own_at if len(both_at) else np.zeros(0, dtype=bool)
+    np.subtract.at(towards, at[mine], own[mine])
+    keep = towards > 1e-12
+    towards_at, towards = both_at[keep], towards[keep]
+    reached = np.flatnonzero(authority)
+    nodes = np.union1d(reached, towards_at)
+    nodes = nodes[~np.isin(nodes, seeds) & ~np.isin(nodes, own_at)]
     if exclude is not None:
-        candidate &= ~np.asarray(exclude, dtype=bool)
-    nodes = np.flatnonzero(candidate)
+        nodes = nodes[~np.asarray(exclude, dtype=bool)[nodes]]
     auth = (authority[nodes] / best) ** authority_power if best > 0 else np.zeros(len(nodes))
-    attention = 1.0 - np.exp(-towards[nodes] / ATTENTION_SCALE)
+    attention = np.zeros(len(nodes))
+    if len(towards_at):
+        at = np.minimum(np.searchsorted(towards_at, nodes), len(towards_at) - 1)
+        hit = towards_at[at] == nodes
+        attention[hit] = 1.0 - np.exp(-towards[at[hit]] / ATTENTION_SCALE)
     scores = (auth + reciprocity * attention) * boost(nodes)
     if len(nodes) > top:
         keep = np.argpartition(-scores, top - 1)[:top]
@@ -92,6 +100,8 @@ def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, 
     return Recommendations(nodes[order], scores[order], auth[order], attention[order], circle)
 
 
-def _row_sum(matrix, rows, n: int) -> np.ndarray:
+def _row_sum(matrix, rows) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of ``matrix``'s ``rows`` as a sparse vector: (sorted column indices, values)."""
     picked = matrix[rows]
-    return np.bincount(picked.indices, weights=picked.data, minlength=n)
+    at, where = np.unique(picked.indices, return_inverse=True)
+    return at, np.bincount(where.ravel(), weights=picked.data, minlength=len(at))
