@@ -70,13 +70,10 @@ def resolve(ws, net: Network, spec: str) -> list[int]:
         nodes = [found] if found is not None else []
     else:
         nodes = net.by_id(name)
-    if not nodes:
-        try:
-            found = net.index(*ws.find_account(spec))
-        except StatureError:
-            found = None
+    if not nodes:  # a handle: the workspace says which account, or why none or several
+        found = net.index(*ws.find_account(spec))
         if found is None:
-            raise StatureError(f"No account {spec!r} in {ws.path}.")
+            raise StatureError(f"No account {spec!r} in the graph loaded from {ws.path}; load it again.")
         nodes = [found]
     if len(nodes) > 1:
         options = ", ".join(":".join(net.key(i)) for i in nodes[:5])

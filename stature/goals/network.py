@@ -92,15 +92,6 @@ class Network:
         packed, mask = int(self.kinds[at]), (1 << KIND_BITS) - 1
         return {kind: n for slot, kind in enumerate(KIND_WEIGHTS) if (n := (packed >> (KIND_BITS * slot)) & mask)}
 
-    def tie(self, i: int, j: int) -> float:
-        """How strongly ``i`` and ``j`` are tied: attention either way."""
-        row = self.walk[[i]]
-        at = np.searchsorted(row.indices, j) if row.has_sorted_indices else None
-        if at is not None:
-            return float(row.data[at]) if at < len(row.indices) and row.indices[at] == j else 0.0
-        hit = row.indices == j
-        return float(row.data[hit].sum())
-
 
 def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS,
                  progress: Progress | None = None) -> Network:
