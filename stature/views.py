@@ -46,10 +46,26 @@ def topic_experts(ws, topics: int = 8, per_topic: int = 5) -> list[dict] | None:
                      WHERE a.level IN ('strong', 'moderate') GROUP BY 1 ORDER BY n DESC, 2 LIMIT ?""", [topics])
     out = []
     for topic_id, name, n in rows:
-        found = experts(ws, topic_id, limit=per_topic)
+        found = _visible_experts(ws, experts(ws, topic_id, limit=per_topic + len(_excluded(ws))))
         out.append({"topic_id": topic_id, "topic": name, "credible_accounts": n,
-                    "experts": [_expert_brief(e) for e in found["experts"]]})
+                    "experts": [_expert_brief(e) for e in found["experts"][:per_topic]]})
     return out
+
+
+def _excluded(ws) -> set:
+    """The accounts on the exclusion list, as ``(network, account_id)``: never shown."""
+    return {(n, a) for n, a in ws.sql("SELECT network, account_id FROM exclusions")}
+
+
+def _visible_experts(ws, found: dict) -> dict:
+    hidden = _excluded(ws)
+    kept = [e for e in found["experts"] if (e["network"], e["account_id"]) not in hidden]
+    for rank, e in enumerate(kept, 1):
+        e["rank"] = rank
+        ev = e.get("evidence") or {}
+        if ev.get("reactors"):
+            ev["reactors"] = [r for r in ev["reactors"] if (e["network"], r["account_id"]) not in hidden]
+    return {**found, "experts": kept}
 
 
 def _expert_brief(e: dict) -> dict:
@@ -62,7 +78,8 @@ def topic_view(ws, topic: str, *, limit: int = 20) -> dict:
     from .topics.store import experts
     if not _has_topics(ws):
         raise StatureError(f"{ws.path} holds no topics yet; run `stature classify` first.")
-    return experts(ws, topic, limit=limit)
+    found = _visible_experts(ws, experts(ws, topic, limit=limit + len(_excluded(ws))))
+    return {**found, "experts": found["experts"][:limit]}
 
 
 def default_account(ws, goal=None) -> str | None:
@@ -83,6 +100,8 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) ->
     """Everything about one account: profile, score and its breakdown and history, topics with evidence,
     whom it amplifies and who amplifies it, its community, suggested connections, and goal progress."""
     network, account_id = ws.find_account(spec)
+    if (network, account_id) in _excluded(ws):
+        raise StatureError(f"{spec!r} is on the exclusion list: it is never scored, ranked or shown.")
     key = f"{network}:{account_id}"
     notes: list[str] = []
     explained = _try(notes, explain, ws, key)
@@ -90,6 +109,11 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) ->
     if _has_topics(ws):
         from .topics.store import account_topics
         topics = account_topics(ws, key, limit=8)["topics"]
+        hidden = _excluded(ws)
+        for t in topics:  # reactors on the exclusion list are not named
+            ev = t.get("evidence") or {}
+            if ev.get("reactors"):
+                ev["reactors"] = [r for r in ev["reactors"] if (network, r["account_id"]) not in hidden]
     else:
         notes.append("No topics yet: run `stature classify`.")
     suggestions = None

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from stature import Workspace
-from stature.web import App, is_loopback, make_server
+from stature.web import App, is_loopback, make_server, required_token
 from stature.web.routes import ROUTES
 from surfaces import demo_workspace
 
@@ -134,15 +134,30 @@ def test_token_is_required_when_set(tmp_path_factory):
     assert_error(app.handle("GET", "/?token=nope", anywhere), 401, "unauthorized")
 
 
-def test_off_loopback_a_token_is_made(tmp_path_factory):
-    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
-    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
-    server, app = make_server(demo_workspace(tmp_path_factory), host="0.0.0.0", port=0)
-    server.server_close()
-    assert app.token and len(app.token) >= 24
-    server, app = make_server(demo_workspace(tmp_path_factory), host="127.0.0.1", port=0)
-    server.server_close()
-    assert app.token is None
+def test_off_loopback_a_token_is_made():
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10") and not is_loopback("example.org")
+    made = required_token("0.0.0.0", None)
+    assert made and len(made) >= 24 and made != required_token("0.0.0.0", None)
+    assert required_token("0.0.0.0", "mine") == "mine" and required_token("::", None)
+    assert required_token("127.0.0.1", None) is None and required_token("localhost", "given") == "given"
+
+
+def test_serve_prints_where_and_answers(tmp_path_factory):
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "stature", "--workspace", str(demo_workspace(tmp_path_factory)),
+                             "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Serving ") and "(read-only" in line
+        base = line.split(" at ")[1].split()[0].rstrip("/")
+        assert base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{base}/api/status", timeout=30) as r:
+            assert json.loads(r.read())["accounts"] == 80
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_served_over_http_on_loopback(tmp_path_factory, best):
@@ -178,3 +193,17 @@ def test_hostile_names_are_escaped_on_the_dashboard(tmp_path):
         assert_self_contained(page, served=True)
     found = app.handle("GET", f"/api/search?q={quote(HOSTILE_HANDLE)}", HOST).json()
     assert found["accounts"][0]["handle"] == HOSTILE_HANDLE  # JSON carries the data as it is
+
+
+def test_excluded_accounts_are_not_shown(tmp_path):
+    from stature.analytics import exclude
+    from surfaces import hostile_workspace
+    with hostile_workspace(tmp_path / "w.duckdb") as ws:
+        exclude(ws, "bob")
+    app = App(tmp_path / "w.duckdb")
+    assert_error(app.handle("GET", "/accounts/mastodon/bob", HOST), 404, "not_found")
+    assert app.handle("GET", "/api/search?q=bob", HOST).json()["accounts"] == []
+    for target in ("/", "/accounts/mastodon/evil", "/api/accounts/mastodon/evil", "/api/overview"):
+        body = app.handle("GET", target, HOST).body.decode()
+        assert "@bob" not in body and '"bob"' not in body, target
+

@@ -255,7 +255,7 @@ def api_overview(app, ws, params, query):
 
 def api_top(app, ws, params, query):
     from ..analytics import top
-    return top(ws, limit=_limit(query) or 1000)
+    return top(ws, limit=_limit(query, most=10_000_000))
 
 
 def api_search(app, ws, params, query):

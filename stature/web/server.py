@@ -29,6 +29,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def required_token(host: str, token: str | None) -> str | None:
+    """The token a server on ``host`` requires: the one given, else a new one off loopback, else none."""
+    if token:
+        return token
+    return None if is_loopback(host) else new_token()
+
+
 class _Handler(BaseHTTPRequestHandler):
     app: App
     server_version = "Stature"
@@ -69,9 +76,7 @@ def make_server(path, *, host: str = "127.0.0.1", port: int = 8000, token: str |
     Off loopback, ``token`` is required on every request (a new one is made when none is given);
     on loopback a given token is required too.
     """
-    if not is_loopback(host) and not token:
-        token = new_token()
-    app = App(path, token=token, goal=goal)
+    app = App(path, token=required_token(host, token), goal=goal)
     handler = type("Handler", (_Handler,), {"app": app})
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     try:
