@@ -99,6 +99,7 @@ def test_report_with_a_goal_shows_its_progress(cli, tmp_path):
     assert_self_contained(html)
 
 
+@pytest.mark.slow
 def test_demo_writes_the_report_into_the_current_folder(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = cli("demo", "--accounts", 40)

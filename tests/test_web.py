@@ -15,6 +15,7 @@ from stature.web.routes import ROUTES
 from surfaces import demo_workspace
 
 HOST = {"Host": "127.0.0.1:8000"}
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never through a proxy
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +154,7 @@ def test_serve_prints_where_and_answers(tmp_path_factory):
         assert line.startswith("Serving ") and "(read-only" in line
         base = line.split(" at ")[1].split()[0].rstrip("/")
         assert base.startswith("http://127.0.0.1:")
-        with urllib.request.urlopen(f"{base}/api/status", timeout=30) as r:
+        with DIRECT.open(f"{base}/api/status", timeout=30) as r:
             assert json.loads(r.read())["accounts"] == 80
     finally:
         proc.terminate()
@@ -166,10 +167,10 @@ def test_served_over_http_on_loopback(tmp_path_factory, best):
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        with urllib.request.urlopen(f"{base}/api/top?limit=1", timeout=30) as r:
+        with DIRECT.open(f"{base}/api/top?limit=1", timeout=30) as r:
             assert r.status == 200 and json.loads(r.read())[0]["account_id"] == best["account_id"]
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"{base}/api/nothing", timeout=30)
+            DIRECT.open(f"{base}/api/nothing", timeout=30)
         assert missing.value.code == 404 and json.loads(missing.value.read())["error"]["code"] == "not_found"
     finally:
         server.shutdown()
