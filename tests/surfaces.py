@@ -19,7 +19,7 @@ HOSTILE_POST = "<svg onload=alert(4)> Backpacking across the Alps: hostels, trai
 _BUILT: dict = {}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-proxy-server"]
 
 
 def analyse(ws) -> None:
