@@ -96,11 +96,15 @@ class Spark:
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`. ``config``
     adds Spark settings (``{"spark.driver.memory": "8g"}``); ``spark-defaults.conf``
-    applies as usual. One Spark can serve many runs, one at a time.
+    applies as usual. One Spark can serve many runs, one at a time. Where this
+    process already runs a classic Spark session (a notebook's), that one is
+    used and left running.
     """
 
     def __init__(self, master: str | None = None, *, config: dict | None = None):
+        self._explicit = bool(master or os.environ.get(MASTER_ENV))
         self.master = (master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER).strip()
+        self._borrowed = False
         self.config = dict(config or {})
         self.session = None
         self.log_path: Path | None = None
@@ -158,9 +162,9 @@ class Spark:
             self.stop()
             raise
         except Exception as exc:  # pyspark's own errors, with the JVM's last words
-            self.stop(keep_log=True)
-            raise SparkError(f"Spark could not start with master {self.master}: {_first_line(exc)}"
-                             f"{self._log_tail()}") from None
+            message = f"Spark could not start with master {self.master}: {_first_line(exc)}{self._log_tail()}"
+            self.stop()
+            raise SparkError(message) from None
         return self
 
     def _classic(self):
@@ -168,9 +172,16 @@ class Spark:
         from pyspark.java_gateway import launch_gateway
         from pyspark.sql import SparkSession
 
-        if SparkContext._active_spark_context is not None:
-            raise SparkError("Another Spark session is running in this process; stop it first, or pass that "
-                             "Spark to the engine.")
+        running = SparkContext._active_spark_context
+        if running is not None:  # a session this process already has (a notebook's, a test's): borrow it
+            if running.master != self.master and self._explicit:
+                raise SparkError(f"This process already runs Spark with master {running.master}; it cannot start "
+                                 f"another with {self.master}. Leave the master out to use the running one.")
+            self._borrowed = True
+            self.master = running.master
+            session = SparkSession(running).newSession()  # its own settings and views
+            session.conf.set("spark.sql.session.timeZone", "UTC")
+            return session
         conf = SparkConf(loadDefaults=False).setMaster(self.master)
         for key, value in self.settings().items():
             conf.set(key, value)
@@ -190,14 +201,16 @@ class Spark:
         except ImportError as exc:
             raise SparkError(f"Spark Connect needs its client libraries ({exc.name} is missing): "
                              "pip install 'pyspark[connect]'.") from None
-        for key, value in self.settings().items():
-            if key.startswith("spark.sql."):
-                builder = builder.config(key, value)
+        # the server owns its static settings; the session's time zone is what the steps rely on
+        for key, value in {"spark.sql.session.timeZone": "UTC", **self.config}.items():
+            builder = builder.config(key, str(value))
         return builder.getOrCreate()
 
-    def stop(self, keep_log: bool = False) -> None:
+    def stop(self) -> None:
         """Stop the session, end the local JVM and remove the scratch folder; safe to call twice."""
         session, self.session = self.session, None
+        if self._borrowed:  # not ours to stop
+            session, self._borrowed = None, False
         if session is not None:
             try:
                 session.stop()
@@ -206,7 +219,7 @@ class Spark:
         gateway, self._gateway = self._gateway, None
         if gateway is not None:
             _end_jvm(gateway)
-        if self._scratch and not keep_log:
+        if self._scratch:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 

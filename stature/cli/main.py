@@ -41,22 +41,33 @@ class StatureGroup(click.Group):
               help="The workspace file (default: $STATURE_WORKSPACE or ./stature.duckdb).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Where the relational steps run.")
+@click.option("--spark-master", metavar="URL", envvar="STATURE_SPARK_MASTER", default=None,
+              help="With --engine spark: local[*] (the default), local[N], spark://HOST:PORT, yarn, k8s://... or "
+                   "sc://HOST:PORT for Spark Connect (default: $STATURE_SPARK_MASTER).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.version_option(package_name="stature")
 @click.pass_context
-def main(ctx, workspace, engine, quiet):
+def main(ctx, workspace, engine, spark_master, quiet):
     """Stature: influence that explains itself, from the data you own."""
-    ctx.obj = Options(workspace or default_path(), engine, quiet)
+    ctx.obj = Options(workspace or default_path(), engine, quiet, spark_master)
 
 
 class Options:
-    def __init__(self, workspace, engine, quiet):
+    def __init__(self, workspace, engine, quiet, spark_master=None):
         self.workspace = workspace
         self.engine = engine
         self.quiet = quiet
+        self.spark_master = spark_master
 
     def open(self, read_only: bool = False) -> Workspace:
         return Workspace(self.workspace, read_only=read_only)
+
+    def scoring_engine(self):
+        """What ``--engine`` names, as the library's ``engine`` argument (a :class:`Spark` for spark)."""
+        if self.engine == "spark":
+            from ..analytics.spark_session import Spark
+            return Spark(self.spark_master)
+        return self.engine
 
 
 @contextmanager

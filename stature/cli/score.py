@@ -20,7 +20,7 @@ from .main import echo_json, main, progress
 def score(options, as_of, window):
     """Compute every account's influence score and store it (with its history by --as-of date)."""
     with options.open() as ws, progress(options, "Scoring", unit="step") as update:
-        run = compute_score(ws, as_of=as_of, window_days=window, progress=update)
+        run = compute_score(ws, as_of=as_of, window_days=window, engine=options.scoring_engine(), progress=update)
     click.echo(f"Scored {run.scored:,} of {run.accounts:,} accounts as of {run.as_of:%Y-%m-%d %H:%M} "
                f"({run.window_days:g}-day window, {run.edges:,} graph edges, authority converged in "
                f"{run.authority_iterations} iterations). See `stature top`.")
