@@ -32,6 +32,8 @@ COMPONENT_WEIGHTS = {
     "recognition": 0.30,
 }
 
+INFORMATIVE_SHARE = 0.25
+"""A component weighs fully once this share of accounts stand above its lowest value, less below it."""
 FRESH_DAYS = 30
 """An account younger than this passes on a share of credit in proportion to its age (farms gain little)."""
 AMPLIFIER_BUDGET = 25
@@ -340,12 +342,20 @@ def score_steps(p: Params) -> list[Step]:
             UNION ALL
             SELECT node_id, 'recognition', log2(1.0 + greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)))
             FROM features"""),
+        # a component counts in proportion to how much of the population it tells apart, fully once
+        # INFORMATIVE_SHARE of the accounts stand above its lowest value: where two accounts in a hundred
+        # are on a list, being on one is no reason for a third of the score
         Step("available", f"""
             SELECT c.component,
                    CASE WHEN max(c.value) > min(c.value)
                              AND (c.component <> 'authority' OR (SELECT count(*) FROM edges) > 0)
-                        THEN {_component_weight('c.component')} ELSE 0.0 END AS weight
+                        THEN {_component_weight('c.component')}
+                             * least(1.0, (CAST(count_if(c.value > m.low) AS DOUBLE) / count(*))
+                                          / {INFORMATIVE_SHARE!r})
+                        ELSE 0.0 END AS weight
             FROM components c ANTI JOIN excluded x ON x.node_id = c.node_id
+            JOIN (SELECT component, min(value) AS low FROM components GROUP BY component) m
+              ON m.component = c.component
             GROUP BY c.component"""),
         # percentile: the share of the population (excluded accounts left out) with a lower value, compared to
         # seven significant digits (as 32-bit floats), so summation-order noise never reorders equal accounts
