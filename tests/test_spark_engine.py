@@ -160,3 +160,25 @@ def test_unknown_engine_is_a_clear_error(workspace):
     with pytest.raises(StatureError, match="Unknown engine 'pandas'"):
         with open_engine(workspace, "pandas"):
             pass
+
+
+@pytest.mark.slow
+def test_statistics_only_and_empty_workspaces_agree_between_engines(spark, tmp_path):
+    from stature.model import Account
+    from stature.workspace import Writer
+
+    with Workspace(tmp_path / "empty.duckdb") as ws:  # nothing to score: no nodes, no edges, no rows
+        assert score(ws, as_of="2024-01-01", engine=spark).scored == 0
+    with Workspace(tmp_path / "stats.duckdb") as ws:  # no graph: authority is where the surfer jumps
+        with ws.transaction() as con:
+            writer = Writer(con, 1)
+            for i in range(40):
+                writer.add(Account("csv", f"s{i}", handle=f"s{i}", followers_count=7 * (i % 13) + 1,
+                                   listed_count=i % 5, posts_count=100))
+            writer.finish()
+        on_duckdb = score(ws, as_of="2024-01-01")
+        expected = top(ws, limit=0)
+        on_spark = score(ws, as_of="2024-01-01", engine=spark)
+        assert on_spark.authority_iterations == on_duckdb.authority_iterations and on_spark.edges == 0
+        assert_same_scores(expected, top(ws, limit=0))
+        assert {r["data"] for r in expected} == {"statistics"}
