@@ -33,7 +33,7 @@ def _need_pyspark():
 @pytest.fixture(scope="session")
 def spark():
     _need_pyspark()
-    with Spark("local[2]") as session:
+    with Spark("local[2]", config={"spark.driver.memory": "1g"}) as session:  # small data: a small heap
         yield session
 
 

@@ -152,8 +152,9 @@ class Spark:
             find_java()
         try:
             import pyspark  # noqa: F401
-        except ImportError:
-            raise SparkError(f"The Spark engine needs PySpark: {INSTALL_HINT}.") from None
+            import sqlglot  # noqa: F401  (transpiles the steps)
+        except ImportError as exc:
+            raise SparkError(f"The Spark engine needs {exc.name}: {INSTALL_HINT}.") from None
         self._scratch = tempfile.mkdtemp(prefix="stature-spark-")
         self.log_path = Path(self._scratch) / "spark.log"
         try:
