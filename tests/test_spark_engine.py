@@ -4,10 +4,12 @@ The parity tests share one local Spark (a session-scoped fixture), so the JVM st
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tarfile
 import textwrap
+import time
 
 import pytest
 
@@ -182,3 +184,53 @@ def test_statistics_only_and_empty_workspaces_agree_between_engines(spark, tmp_p
         assert on_spark.authority_iterations == on_duckdb.authority_iterations and on_spark.edges == 0
         assert_same_scores(expected, top(ws, limit=0))
         assert {r["data"] for r in expected} == {"statistics"}
+
+
+@pytest.fixture
+def connect_server(tmp_path):
+    """A Spark Connect server on a free local port (the one bundled with PySpark), stopped afterwards."""
+    _need_pyspark()
+    from pyspark.find_spark_home import _find_spark_home
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(tmp_path / "connect.log", "wb")
+    server = subprocess.Popen(
+        [os.path.join(_find_spark_home(), "bin", "spark-submit"), "--master", "local[1]",
+         "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+         "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false",
+         "--conf", "spark.driver.memory=1g", "spark-internal"],
+        stdout=log, stderr=log, cwd=tmp_path)
+    try:
+        for _ in range(600):
+            if server.poll() is not None:
+                pytest.fail(f"the Spark Connect server stopped: {(tmp_path / 'connect.log').read_text()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.mark.slow
+def test_spark_connect_scores_agree_with_duckdb(connect_server, tmp_path):
+    generate(tmp_path / "g", accounts=200, seed=5)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ingest(ws, [tmp_path / "g"])
+        score(ws)
+        expected = top(ws, limit=0)
+        with Spark(connect_server) as remote:
+            assert remote.connect
+            run = score(ws, engine=remote)
+        assert run.scored == 200 and run.edges > 500
+        assert_same_scores(expected, top(ws, limit=0))
