@@ -108,7 +108,6 @@ def graph_steps(p: Params) -> list[Step]:
     def in_window(col):
         return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
 
-    age = v["age_days"].format(t="created_at")
     return [
         Step("node_accounts", """
             SELECT a.network, a.account_id, a.handle,
@@ -297,7 +296,7 @@ def score_steps(p: Params) -> list[Step]:
             WHERE o.node_id IS NULL OR o.node_id <> m.node_id
             GROUP BY m.node_id"""),
         # every feature of every node, in one row
-        Step("features", f"""
+        Step("features", """
             SELECT n.node_id, n.idx, n.has_stats, n.followers_stat, n.listed_stat, n.mentions_stat, n.reposts_stat,
                    coalesce(a.followers_seen, 0.0) AS followers_seen, coalesce(a.engagers_seen, 0.0) AS engagers_seen,
                    coalesce(a.engagers, 0) AS engagers, coalesce(a.mentioners_seen, 0.0) AS mentioners_seen,

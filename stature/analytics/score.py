@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone
 from ..errors import StatureError
 from ..graph.weights import DEFAULT_WINDOW_DAYS
 from .engine import Progress, compute, open_engine
-from .relational import COMPONENT_WEIGHTS, COMPONENTS, Params
+from .relational import COMPONENTS, Params
 
 FEATURE_COLUMNS = ("followers_stat", "listed_stat", "mentions_stat", "reposts_stat", "followers_seen", "engagers",
                    "posts", "amplified_posts", "unamplified_posts", "amplifiers", "amplifications", "replied_posts",
