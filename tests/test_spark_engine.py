@@ -225,12 +225,19 @@ def connect_server(tmp_path):
 @pytest.mark.slow
 def test_spark_connect_scores_agree_with_duckdb(connect_server, tmp_path):
     generate(tmp_path / "g", accounts=200, seed=5)
-    with Workspace(tmp_path / "w.duckdb") as ws:
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as ws:
         ingest(ws, [tmp_path / "g"])
         score(ws)
         expected = top(ws, limit=0)
-        with Spark(connect_server) as remote:
-            assert remote.connect
-            run = score(ws, engine=remote)
-        assert run.scored == 200 and run.edges > 500
+    # a Connect client cannot share a process with a classic Spark session (other tests keep one): run apart
+    client = ("import sys\nfrom stature import Workspace\nfrom stature.analytics import Spark, score\n"
+              "with Workspace(sys.argv[1]) as ws, Spark(sys.argv[2]) as remote:\n"
+              "    assert remote.connect\n    run = score(ws, engine=remote)\n    print(run.scored, run.edges)\n")
+    out = subprocess.run([sys.executable, "-c", client, str(path), connect_server], capture_output=True,
+                         text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    scored, edges = map(int, out.stdout.split()[-2:])
+    assert scored == 200 and edges > 500
+    with Workspace(path) as ws:
         assert_same_scores(expected, top(ws, limit=0))

@@ -28,7 +28,8 @@ _NODES_SQL = """
 SELECT network, account_id FROM accounts
 UNION SELECT network, source_id FROM interactions WHERE kind IN (SELECT unnest($kinds::VARCHAR[]))
 UNION SELECT network, target_id FROM interactions
-      WHERE target_id IS NOT NULL AND kind IN (SELECT unnest($kinds::VARCHAR[]))"""
+      WHERE target_id IS NOT NULL AND kind IN (SELECT unnest($kinds::VARCHAR[]))
+ORDER BY network, account_id"""  # node numbers, so ties break the same way every time
 
 _EDGES_SQL = """
 WITH w AS (SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($weights::DOUBLE[]) AS weight)
