@@ -255,10 +255,8 @@ def classify_jsonl(path, classifier, *, batch: int = 1000, progress=None):
     """Classify the posts of a JSON lines file (``{"id": ..., "text": ...}`` per line, optionally
     ``hashtags``, ``mentions`` and ``links`` lists); yield ``{"id": ..., "topics": [{"topic", "score"}]}``.
     Topic names are the taxonomy's display names."""
-    import orjson
-
     from ..errors import ImportFormatError
-    from .taxonomy import _read_text
+    from .taxonomy import _read_text, json_lines
 
     lines = _read_text(path).splitlines()
     pending = []
@@ -269,13 +267,7 @@ def classify_jsonl(path, classifier, *, batch: int = 1000, progress=None):
             yield {"id": post_id, "topics": [{"topic": classifier.taxonomy[t].name, "score": s} for t, s in topics]}
         pending.clear()
 
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise ImportFormatError(path, f"line {number}", f"not valid JSON ({exc}).") from None
+    for number, record in json_lines(lines, path):
         if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
             raise ImportFormatError(path, f"line {number}", 'expected an object with "id" and a "text" string.')
         extras = {}

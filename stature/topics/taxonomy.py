@@ -185,16 +185,22 @@ def _from_csv_text(text: str, where: str, source: str) -> Taxonomy:
     return Taxonomy(topics, source)
 
 
-def load_examples(path, taxonomy: Taxonomy) -> Taxonomy:
-    """``taxonomy`` plus labelled example posts from JSON lines ``{"text": ..., "topics": [...]}``."""
-    examples = []
-    for line, raw in enumerate(_read_text(path).splitlines(), start=1):
+def json_lines(lines: list[str], path):
+    """``(line number, value)`` for each non-blank line of JSON-lines text read from ``path``;
+    a line that is not JSON is an error naming it."""
+    for line, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
-            record = orjson.loads(raw)
+            yield line, orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ImportFormatError(path, f"line {line}", f"not valid JSON ({exc}).") from None
+
+
+def load_examples(path, taxonomy: Taxonomy) -> Taxonomy:
+    """``taxonomy`` plus labelled example posts from JSON lines ``{"text": ..., "topics": [...]}``."""
+    examples = []
+    for line, record in json_lines(_read_text(path).splitlines(), path):
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ImportFormatError(path, f"line {line}", 'expected an object with a "text" string.')
         labels = record.get("topics")
