@@ -29,6 +29,8 @@ def test_x_archive_owner_ranks_first_and_explains_itself(workspace):
     assert {"audience", "recognition", "authority"} <= set(report["raised"])
     assert "conversation" in report["held_back"]  # the archive holds no replies from others
     assert any("on 4 lists" in line for line in report["lines"])
+    # its retweet counts come from the platform, with no retweeter named: the words say so
+    assert any("does not name who made them" in line for line in report["lines"])
 
 
 @pytest.mark.slow

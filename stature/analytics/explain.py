@@ -93,6 +93,8 @@ def _evidence(component: str, f: dict) -> str:
         text = (f"{_n(f['amplifiers'])} accounts reposted or quoted it {_n(f['amplifications'])} times; "
                 f"{_n(f['amplified_posts'])} of its {_n(f['posts'])} posts were amplified, "
                 f"{_n(f['unamplified_posts'])} drew no amplification")
+        if f["amplified_posts"] and not f["amplifiers"]:  # reposts the platform counted, by nobody named
+            text += " (reposts the platform counted; the data does not name who made them)"
         if f["reposts_stat"] is not None:
             text += f"; reposts received stated as {_n(f['reposts_stat'])}"
         return text
