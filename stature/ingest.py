@@ -182,11 +182,10 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
         report.files.append(result)
 
     # a changed file replaces exactly what its earlier import brought
-    for _, path, *_ in new_imports:
-        for table in ("posts", "interactions", "list_memberships"):
-            con.execute(f"DELETE FROM {table} WHERE import_id IN (SELECT import_id FROM imports WHERE path = ?)",
-                        [path])
-        con.execute("DELETE FROM imports WHERE path = ?", [path])
+    paths = [path for _, path, *_ in new_imports]
+    earlier = "SELECT import_id FROM imports WHERE path IN (SELECT unnest($paths::VARCHAR[]))"
+    for table in ("posts", "interactions", "list_memberships", "imports"):
+        con.execute(f"DELETE FROM {table} WHERE import_id IN ({earlier})", {"paths": paths})
     added = writer.finish()
     empty = {"accounts": 0, "posts": 0, "interactions": 0, "lists": 0}
     for import_id, path, digest, name, bad, result in new_imports:
