@@ -48,8 +48,9 @@ class ExampleClassifier:
     """A linear model learned from the taxonomy's labelled examples. Features: keyword evidence (the
     taxonomy's own topics and the built-in ones); with ``static``, also the post's static embedding and
     its character n-grams (those in at least two examples, TF-IDF weighted); with ``words``, the
-    examples' own words (``auto``: whether they help is chosen by cross-validation). The regularisation
-    and the threshold are chosen by cross-validation on the examples."""
+    examples' own words (``auto``: whether they help is chosen by cross-validation). A ridge model,
+    calibrated per topic (:func:`~stature.topics.linear.fit_ridge_cv`); its strength and threshold are
+    chosen by cross-validation on the examples."""
 
     def __init__(self, taxonomy: Taxonomy, *, max_topics: int = MAX_TOPICS, words="auto", static: bool = False,
                  embeddings: bool | None = None, grams: bool | None = None):
@@ -82,8 +83,7 @@ class ExampleClassifier:
         best = None
         for use_words in ((False, True) if words == "auto" else (bool(words),)):
             self.vocabulary = vocabulary if use_words else {}
-            fit = linear.fit_ridge_cv if self.embedder is not None or self.grams is not None else linear.fit_cv
-            model, search = fit(self.vectors(texts), y)
+            model, search = linear.fit_ridge_cv(self.vectors(texts), y)
             score = max(sum(v) / 2 for v in search["cv"].values())
             if best is None or score > best[0]:
                 best = (score, self.vocabulary, model, {**search, "words": use_words})

@@ -270,5 +270,30 @@ def _topic_row(ws, network, row) -> dict:
                                  WHERE network = ? AND account_id IN (SELECT unnest(?::VARCHAR[]))""", [network, ids]))
         for r in evidence["reactors"]:
             r["handle"] = handles.get(r["account_id"])
-    return {"topic": name, "topic_id": topic_id, "confidence": conf, "level": lvl, "posts": posts, "weeks": weeks,
-            "reactors": reactors, "lists": lists, "bio": bio, "evidence": evidence}
+    row = {"topic": name, "topic_id": topic_id, "confidence": conf, "level": lvl, "posts": posts, "weeks": weeks,
+           "reactors": reactors, "lists": lists, "bio": bio, "evidence": evidence}
+    row["why"] = why(row)
+    return row
+
+
+def why(t: dict) -> list[str]:
+    """Why an account is known for a topic, one short line per kind of evidence it has (posts, reactions,
+    lists, bio), each with what it adds: checkable in seconds against the posts and lists named."""
+    ev = t.get("evidence") or {}
+    parts = ev.get("components", {})
+    out = []
+    if t["posts"]:
+        span = ""
+        if ev.get("first_post") and ev.get("last_post"):
+            span = f", {ev['first_post'][:10]} to {ev['last_post'][:10]}"
+        out.append(f"posts: {t['posts']} on it over {t['weeks']} weeks{span} (posts and reactions "
+                   f"give {parts.get('posts', 0):.2f})")
+    if t["reactors"]:
+        credible = sum(1 for r in ev.get("reactors", []) if r.get("credible"))
+        out.append(f"reactions: from {t['reactors']} accounts" + (f", {credible} credible on it" if credible else ""))
+    if t["lists"]:
+        names = ", ".join(f"'{n}'" for n in ev.get("lists", [])[:3])
+        out.append(f"lists: on {t['lists']} that others curate ({names}; {parts.get('lists', 0):.2f})")
+    if t["bio"]:
+        out.append(f"bio: states it, which strengthens the above (+{parts.get('bio', 0):.2f} before combining)")
+    return out
