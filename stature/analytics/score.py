@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from ..errors import StatureError
-from ..graph.weights import DEFAULT_WINDOW_DAYS
+from ..rules.decay import DEFAULT_WINDOW_DAYS
 from .engine import Progress, compute, open_engine
 from .relational import COMPONENTS, Params
 
