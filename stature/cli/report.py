@@ -67,14 +67,18 @@ def serve(options, host, port, token, goal_file):
 @main.command()
 @click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Above 1: more, smaller communities; below 1: fewer, larger.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--method", type=click.Choice(["louvain", "leiden"]), default="louvain", show_default=True,
+              help="Louvain (igraph's multilevel) or Leiden (communities guaranteed connected).")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same communities.")
 @click.option("--json", "as_json", is_flag=True, help="Print the largest communities as JSON.")
 @click.pass_obj
-def communities(options, resolution, seed, as_json):
-    """Find the communities of the interaction graph (Louvain) and store them for the report and the exports."""
+def communities(options, resolution, method, seed, as_json):
+    """Find the communities of the interaction graph (Louvain or Leiden) and store them for the report and the exports."""
+    from ..analytics.communities import communities as community_summary, detect_communities
+
     with options.open() as ws:
         with progress(options, "Finding communities", unit="step") as update:
-            found = detect_communities(ws, resolution=resolution, seed=seed, progress=update)
+            found = detect_communities(ws, method=method, resolution=resolution, seed=seed, progress=update)
         summary = community_summary(ws, limit=10)
     if as_json:
         echo_json({**found, "largest": summary["communities"]})
