@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..analytics.communities import communities as community_summary, detect_communities
-from ..goals import load_goal
-from ..report import write_report
 from .main import echo_json, main, progress
 
 
@@ -21,6 +18,9 @@ from .main import echo_json, main, progress
 def report(options, account, goal_file, output, as_json):
     """Write one self-contained HTML report (opens offline): the score over time and its breakdown, topics with
     evidence, who amplifies the account and whom it amplifies, goal progress, connections, and the community."""
+    from ..goals import load_goal
+    from ..report import write_report
+
     goal = load_goal(goal_file) if goal_file else None
     with options.open(read_only=True) as ws, progress(options, "Writing the report", unit="step") as update:
         info = write_report(ws, output, account=account, goal=goal, progress=update)
@@ -47,7 +47,9 @@ def _who(a: dict) -> str:
 @click.pass_obj
 def serve(options, host, port, token, goal_file):
     """Serve a read-only dashboard over the workspace, with a search and a JSON API (/openapi.json)."""
+    from ..goals import load_goal
     from ..web import make_server
+
     goal = load_goal(goal_file) if goal_file else None
     server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal)
     bound_host, bound_port = server.server_address[:2]
