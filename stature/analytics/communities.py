@@ -23,7 +23,7 @@ def detect_communities(ws, *, method: str = "louvain", resolution: float = 1.0, 
     import numpy as np
     import pyarrow as pa
 
-    from ..goals.network import load_network
+    from ..graph.network import load_network
     from ..graph.communities import detect
 
     if not resolution > 0:
