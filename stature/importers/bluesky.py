@@ -27,6 +27,7 @@ MAX_KEY_BYTES = 1024
 class BlueskyRepo(Importer):
     name = "bluesky"
     description = "Bluesky repository export (repo.car: CAR v1 with DAG-CBOR blocks)"
+    options = ()
 
     def matches(self, entry: Entry, head: bytes) -> bool:
         return entry.basename.lower().endswith(".car") or looks_like_car(head)

@@ -194,6 +194,17 @@ MIGRATIONS: list[list[str]] = [
             community INTEGER NOT NULL
         )""",
     ],
+    # 5: provenance: every stored record lists each import (file) that brings it, so replacing one
+    # file's import removes only what no other import still brings; an import remembers the options
+    # it was read with and a stamp (size, modification time) that spots an untouched file unread
+    [
+        *(f"ALTER TABLE {table} ADD COLUMN sources INTEGER[]"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        *(f"UPDATE {table} SET sources = [import_id] WHERE import_id IS NOT NULL"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        "ALTER TABLE imports ADD COLUMN stamp VARCHAR",
+        "ALTER TABLE imports ADD COLUMN options VARCHAR",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
