@@ -36,6 +36,8 @@ class Context:
         try:
             return convert(*args)
         except ImportFormatError as exc:
+            if exc.where is None:  # about the whole file, not this record
+                raise
             self.reject(where, exc.reason)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             self.reject(where, _describe(exc))
