@@ -307,10 +307,11 @@ def test_keys_sharing_one_big_block_are_refused(tmp_path, workspace):
     commit = encode({"did": "did:plc:me", "version": 3, "data": cid_of(node), "rev": "x", "prev": None})
     path = tmp_path / "shared-blocks.car"
     path.write_bytes(car(cid_of(commit), [(cid_of(b), b) for b in (commit, node, big)]))
-    for skip_bad in (False, True):
-        with pytest.raises(ImportFormatError, match="share one big block"):
-            ingest(workspace, [path], skip_bad=skip_bad)
-    assert workspace.status()["posts"] == 0
+    with pytest.raises(ImportFormatError, match="share one big block"):
+        ingest(workspace, [path])
+    report = ingest(workspace, [path], skip_bad=True)  # the whole file fails, not record after record
+    assert report.files[0].status == "failed" and "share one big block" in report.files[0].error
+    assert workspace.status()["interactions"]["like"] == 0
 
 
 def test_a_small_valid_repo_reads(tmp_path):
