@@ -5,6 +5,8 @@ workspace has not seen yet, in one transaction, and records the version.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import WorkspaceError
 
 MIGRATIONS: list[list[str]] = [
@@ -225,7 +227,7 @@ def migrate(con, path) -> int:
     version = current_version(con)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
-            f"{path} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
+            f"{Path(path).name} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
             "Upgrade Stature to open it."
         )
     if version == SCHEMA_VERSION:
