@@ -151,8 +151,8 @@ def _load_native(con, work, bar) -> dict:
     """
     loaded = {}
     for n, (entry, importer, _) in enumerate(work):
-        if entry.path is None or entry.size < NATIVE_MIN_BYTES:
-            continue
+        if entry.path is None or entry.size < NATIVE_MIN_BYTES or entry.name.endswith(".gz"):
+            continue  # a compressed file is read in Python, where its output is bounded
         plan = importer.native(str(entry.path))
         if plan is None:
             continue
