@@ -13,6 +13,7 @@ from .analytics import explain, find_run, top
 from .analytics.communities import communities as community_summary, community_of, has_communities
 from .errors import StatureError
 from .graph import KIND_WEIGHTS
+from .rules import visibility
 
 EGO_KINDS = ("repost", "quote", "reply", "mention", "like")
 EGO_LIMIT = 10
@@ -96,9 +97,10 @@ def default_account(ws, goal=None) -> str | None:
     return f"{best[0]['network']}:{best[0]['account_id']}" if best else None
 
 
-def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) -> dict:
+def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5, include_private: bool = False) -> dict:
     """Everything about one account: profile, score and its breakdown and history, topics with evidence,
-    whom it amplifies and who amplifies it, its community, suggested connections, and goal progress."""
+    whom it amplifies and who amplifies it, its community, suggested connections, and goal progress.
+    Private posts (followers-only, direct) are counted and shown only with ``include_private``."""
     network, account_id = ws.find_account(spec)
     if (network, account_id) in _excluded(ws):
         raise StatureError(f"{spec!r} is on the exclusion list: it is never scored, ranked or shown.")
@@ -123,19 +125,20 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) ->
     progress = None
     if goal is not None:
         from .goals import check_goal
-        progress = _try(notes, check_goal, ws, goal, account=key)
-    return {"account": profile(ws, network, account_id), "score": explained,
+        progress = _try(notes, check_goal, ws, goal, account=key, include_private=include_private)
+    return {"account": profile(ws, network, account_id, include_private=include_private), "score": explained,
             "history": score_history(ws, explained["account"]["node_id"]) if explained else [],
             "topics": topics, "ego": ego_network(ws, network, account_id),
             "community": community_of(ws, network, account_id), "connections": suggestions, "goal": progress,
             "notes": notes}
 
 
-def profile(ws, network: str, account_id: str) -> dict:
+def profile(ws, network: str, account_id: str, *, include_private: bool = False) -> dict:
     row = ws.sql("""SELECT any_value(handle), any_value(display_name), any_value(bio), max(followers_count),
                            max(following_count), max(listed_count), max(posts_count), min(created_at)
                     FROM accounts WHERE network = ? AND account_id = ?""", [network, account_id])[0]
-    posts = ws.sql("SELECT count(*) FROM posts WHERE network = ? AND author_id = ?", [network, account_id])[0][0]
+    posts = ws.sql(f"SELECT count(*) FROM posts WHERE network = ? AND author_id = ? "
+                   f"AND {visibility.where(include_private=include_private)}", [network, account_id])[0][0]
     keys = ("handle", "display_name", "bio", "followers", "following", "listed", "posts_stated", "created_at")
     out = {"network": network, "account_id": account_id, **dict(zip(keys, row)), "posts": posts}
     if isinstance(out["created_at"], datetime):

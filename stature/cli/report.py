@@ -16,14 +16,16 @@ from .main import echo_json, main, progress
               help="Add this goal's progress and pull the suggested connections toward it.")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="report.html",
               show_default=True, help="Where to write the report.")
+@click.option("--include-private", is_flag=True,
+              help="Also show followers-only posts and direct messages (left out by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_obj
-def report(options, account, goal_file, output, as_json):
+def report(options, account, goal_file, output, include_private, as_json):
     """Write one self-contained HTML report (opens offline): the score over time and its breakdown, topics with
     evidence, who amplifies the account and whom it amplifies, goal progress, connections, and the community."""
     goal = load_goal(goal_file) if goal_file else None
     with options.open(read_only=True) as ws, progress(options, "Writing the report", unit="step") as update:
-        info = write_report(ws, output, account=account, goal=goal, progress=update)
+        info = write_report(ws, output, account=account, goal=goal, progress=update, include_private=include_private)
     if as_json:
         echo_json(info)
         return

@@ -26,6 +26,7 @@ from typing import Callable
 import pyarrow as pa
 
 from ..errors import StatureError
+from ..rules import visibility
 from .audience import GoalTopics, audience, credibility, goal_topics
 from .connect import connect
 from .goalfile import Goal
@@ -37,12 +38,12 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 SHOWN_POSTS = 3
 SHOWN_PEOPLE = 5
 
-_EVENTS_SQL = """
+_EVENTS_SQL = f"""
 SELECT 'reply' AS kind, author_id AS reactor, created_at AS time, reply_to_post_id AS post_id FROM posts
- WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a
+ WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT 'quote', author_id, created_at, quote_of_post_id FROM posts
- WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a
+ WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT kind, source_id, time, post_id FROM interactions
  WHERE network = $n AND target_id = $a AND source_id <> $a AND kind IN ('repost', 'like', 'follow')
@@ -53,8 +54,10 @@ SELECT 'mention', i.source_id, i.time, i.post_id FROM interactions i
                    AND (p.reply_to_account_id = $a OR p.quote_of_account_id = $a))"""
 
 
-def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None) -> dict:
-    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``."""
+def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None,
+               include_private: bool = False) -> dict:
+    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``.
+    Its posts are the public ones, and private ones too only with ``include_private``."""
     step = progress or (lambda done, total, label: None)
     step(0, 5, "goal")
     network, account_id = _account(ws, goal, account)
@@ -64,7 +67,7 @@ def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress
     match = audience(ws, goal, topics, without=(network, account_id))  # not its own audience
     start, end = _window(ws, goal, network, account_id)
     step(1, 5, "posts")
-    posts = _posts(ws, network, account_id, start, end, topics)
+    posts = _posts(ws, network, account_id, start, end, topics, include_private)
     events = [e for e in _events(ws, network, account_id) if e["kind"] != "follow" or e["time"] is not None]
     undated_followers = ws.sql("""SELECT count(DISTINCT source_id) FROM interactions WHERE network = ? AND
                                   target_id = ? AND kind = 'follow' AND time IS NULL""", [network, account_id])[0][0]
@@ -133,11 +136,12 @@ def _window(ws, goal: Goal, network: str, account_id: str) -> tuple[datetime, da
     return start, end
 
 
-def _posts(ws, network, account_id, start, end, topics: GoalTopics) -> dict:
-    rows = ws.sql("""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
+def _posts(ws, network, account_id, start, end, topics: GoalTopics, include_private: bool = False) -> dict:
+    rows = ws.sql(f"""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
                             coalesce(reply_count, 0), coalesce(quote_count, 0), len(coalesce(links, [])),
                             reply_to_post_id IS NOT NULL
                      FROM posts WHERE network = ? AND author_id = ? AND created_at BETWEEN ? AND ?
+                       AND {visibility.where(include_private=include_private)}
                      ORDER BY created_at""", [network, account_id, start, end])
     posts = {r[0]: {"post_id": r[0], "created_at": r[1], "text": r[2] or "", "counted": sum(r[3:7]),
                     "links": r[7], "reply": r[8], "topics": {}} for r in rows}

@@ -86,8 +86,10 @@ class Workspace:
             "networks": dict(sorted(networks.items())),
         }
 
-    def export(self, out_dir: str | os.PathLike, fmt: str = "parquet") -> list[Path]:
-        """Write every canonical table to ``out_dir`` as Parquet or CSV; return the files written."""
+    def export(self, out_dir: str | os.PathLike, fmt: str = "parquet", *, include_private: bool = False) -> list[Path]:
+        """Write every canonical table to ``out_dir`` as Parquet or CSV; return the files written. Posts that
+        are not public are left out unless ``include_private``; CSV text cells cannot start a formula."""
+        from ..rules import visibility
         if fmt not in ("parquet", "csv"):
             raise StatureError(f"Unknown export format {fmt!r}: choose parquet or csv.")
         out = Path(out_dir)
@@ -96,20 +98,26 @@ class Workspace:
         for table in TABLES:
             target = out / f"{table}.{fmt}"
             options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-            query = f"SELECT * FROM {table}"
+            where = f" WHERE {visibility.where(include_private=include_private)}" if table == "posts" else ""
+            query = f"SELECT * FROM {table}{where}"
             if fmt == "csv":  # lists as JSON text, so the CSV reads back anywhere
                 cols = self.sql(
                     "SELECT column_name, data_type FROM information_schema.columns "
                     "WHERE table_name = ? ORDER BY ordinal_position", [table])
                 query = "SELECT " + ", ".join(
-                    f"to_json({c}) AS {c}" if t.endswith("[]") else c for c, t in cols) + f" FROM {table}"
+                    f"to_json({c}) AS {c}" if t.endswith("[]") else csv_cell(c) if t == "VARCHAR" else c
+                    for c, t in cols) + f" FROM {table}{where}"
             self.con.execute(f"COPY ({query}) TO '{_sql_str(target)}' ({options})")
             written.append(target)
         return written
 
     def find_account(self, spec: str) -> tuple[str, str]:
-        """Resolve ``[network:]handle-or-id`` (a leading ``@`` is ignored) to ``(network, account_id)``."""
-        network, _, name = spec.rpartition(":") if ":" in spec and "://" not in spec else ("", "", spec)
+        """Resolve ``[network:]handle-or-id`` (a leading ``@`` is ignored) to ``(network, account_id)``.
+        An id may itself hold ``:`` (Mastodon URLs, ``did:plc:...``, ``at://`` URIs): only a known network
+        before the first ``:`` is taken as the network."""
+        head, _, rest = spec.partition(":")
+        known = {n for (n,) in self.sql("SELECT DISTINCT network FROM accounts")}
+        network, name = (head, rest) if rest and head in known else ("", spec)
         name = name.lstrip("@")
         rows = self.sql(
             """SELECT DISTINCT network, account_id FROM accounts
@@ -141,6 +149,11 @@ class Workspace:
                 con.execute("DELETE FROM identities WHERE network = ? AND account_id = ?", [network, account_id])
                 con.execute("INSERT INTO identities VALUES (?, ?, ?)", [person, network, account_id])
         return person
+
+
+def csv_cell(column: str) -> str:
+    """SQL for a text column as a CSV cell no spreadsheet runs: a leading ``= + - @``, tab or CR gets a ``'``."""
+    return f"CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r]') THEN chr(39) || {column} ELSE {column} END AS {column}"
 
 
 def _sql_str(path) -> str:

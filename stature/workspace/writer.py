@@ -210,18 +210,18 @@ class Writer:
                        n.post_id, n.created_at AS time, NULL::DOUBLE AS weight, n.import_id
                 FROM new_posts n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.reply_to_post_id
-                WHERE n.reply_to_post_id IS NOT NULL OR n.reply_to_account_id IS NOT NULL
+                WHERE (n.reply_to_post_id IS NOT NULL OR n.reply_to_account_id IS NOT NULL) AND n.visibility <> 'direct'
                 UNION ALL
                 SELECT n.network, 'quote', n.author_id, coalesce(n.quote_of_account_id, p.author_id),
                        n.post_id, n.created_at, NULL, n.import_id
                 FROM new_posts n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.quote_of_post_id
-                WHERE n.quote_of_post_id IS NOT NULL
+                WHERE n.quote_of_post_id IS NOT NULL AND n.visibility <> 'direct'
                 UNION ALL
                 SELECT network, 'mention', author_id, m, post_id, created_at, NULL, import_id
                 FROM (SELECT network, author_id, post_id, created_at, import_id,
                              unnest(list_distinct(mentions)) AS m
-                      FROM new_posts)
+                      FROM new_posts WHERE visibility <> 'direct')  -- direct messages never become interactions
                 WHERE m IS NOT NULL
             ),
             explicit AS (
