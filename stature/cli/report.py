@@ -46,12 +46,15 @@ def _who(a: dict) -> str:
               help="The token to require (default off loopback: a new one, printed).")
 @click.option("--goal", "goal_file", metavar="GOAL", type=click.Path(dir_okay=False),
               help="Show this goal's progress on account pages.")
+@click.option("--include-private", is_flag=True,
+              help="Also show followers-only posts and direct messages (loopback only; left out by default).")
 @click.pass_obj
-def serve(options, host, port, token, goal_file):
+def serve(options, host, port, token, goal_file, include_private):
     """Serve a read-only dashboard over the workspace, with a search and a JSON API (/openapi.json)."""
     from ..web import make_server
     goal = load_goal(goal_file) if goal_file else None
-    server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal)
+    server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal,
+                              include_private=include_private)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"Serving {options.workspace} at http://{shown}:{bound_port}/ (read-only; Ctrl-C stops).")

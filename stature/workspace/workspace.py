@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,6 +14,34 @@ from .schema import migrate
 
 DEFAULT_PATH = "stature.duckdb"
 TABLES = ("accounts", "posts", "interactions", "list_memberships", "identities", "imports")
+WAITING = ".waiting"   # beside the file while a writer waits for readers (a dashboard) to let go
+LOCK_WAIT_S = 30.0
+
+
+def writer_waiting(path) -> bool:
+    """Whether a command is waiting to write the workspace at ``path`` (readers should hold off)."""
+    try:
+        return time.time() - os.stat(str(path) + WAITING).st_mtime < 2.0
+    except OSError:
+        return False
+
+
+def _connect(path: Path, read_only: bool):
+    """Open the file; a writer that finds it open waits up to ``LOCK_WAIT_S`` (``STATURE_LOCK_WAIT``), marked."""
+    deadline = time.monotonic() + float(os.environ.get("STATURE_LOCK_WAIT", LOCK_WAIT_S))
+    marker = Path(str(path) + WAITING)
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if read_only or "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                marker.touch()
+                time.sleep(0.05)
+    finally:
+        if not read_only:
+            marker.unlink(missing_ok=True)
 
 
 def default_path() -> str:
@@ -30,7 +59,7 @@ class Workspace:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = _connect(self.path, read_only)
         except duckdb.IOException as exc:
             raise WorkspaceError(f"Cannot open the workspace {self.path}: {exc}") from None
         except duckdb.Error as exc:
