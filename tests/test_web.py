@@ -245,7 +245,7 @@ def test_error_bodies_name_neither_the_workspace_path_nor_a_process(tmp_path_fac
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from stature import Workspace; "
                                f"ws = Workspace({str(path)!r}); print('held', flush=True); sys.stdin.read()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env={**__import__("os").environ, "STATURE_LOCK_WAIT": "0"})
+                              env={**__import__("os").environ, "STATURE_LOCK_WAIT": "30"})
     try:
         assert holder.stdout.readline().strip() == "held"
         for target in ("/api/status", "/"):

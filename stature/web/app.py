@@ -7,6 +7,7 @@ in the background. :attr:`App.asgi` is the Starlette application (:mod:`.asgi`) 
 """
 from __future__ import annotations
 
+import atexit
 import json
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -14,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import WorkspaceError
 from ..rules import visibility
 from .netload import NetworkLoader
-from .readers import WAIT_S, Busy, Readers, Unreadable
+from .readers import WAIT_S, Busy, Cache, Readers, Unreadable
 from .routes import ROUTES
 
 
@@ -60,6 +61,7 @@ class App:
         self.include_private = include_private
         self.routes = ROUTES
         self.readers = Readers(self.path, wait_s)
+        self.cache = Cache(self.path)
         try:  # fail now, not on the first request, if it cannot be read
             with self.readers.open():
                 pass
@@ -71,6 +73,7 @@ class App:
         self.networks = NetworkLoader(self.readers)
         self.networks.start()
         self._asgi = None
+        atexit.register(self.readers.close)
 
     @property
     def asgi(self):

@@ -69,9 +69,14 @@ def _accept(scope) -> str:
 
 
 def answer(app, route, params: dict, query: dict, path: str, accept: str) -> Response:
-    """Run one handler over a fresh read-only connection; every failure becomes an error response."""
+    """Run one handler over a read-only connection (or answer from the cache while the workspace file is
+    unchanged); every failure becomes an error response."""
     def error(status, code, message, headers=None):
         return error_response(path, accept, status, code, scrub(message, app.path), headers)
+    key = (route.path, tuple(sorted(params.items())), tuple(sorted(query.items())), app.networks.state())
+    cached = app.cache.get(key)
+    if cached is not None:
+        return Response(cached[0], 200, media_type=cached[1])
     try:
         with app.readers.open() as ws:
             result = route.handler(app, ws, params, query)
@@ -87,9 +92,11 @@ def answer(app, route, params: dict, query: dict, path: str, accept: str) -> Res
     except Exception as exc:  # a bug: say so, without a traceback
         return error(500, "internal_error", f"Internal error ({type(exc).__name__}); this is a bug in Stature.")
     if isinstance(result, Page):
-        html = page(result.title, result.sections, header=header(result.query))
-        return Response(html.encode(), 200, media_type="text/html; charset=utf-8")
-    return json_response(200, result)
+        body, media = page(result.title, result.sections, header=header(result.query)).encode(), "text/html; charset=utf-8"
+    else:
+        body, media = json.dumps(result, default=str, ensure_ascii=False, allow_nan=False).encode(), JSON
+    app.cache.put(key, (body, media))
+    return Response(body, 200, media_type=media)
 
 
 def _endpoint(app, route):
