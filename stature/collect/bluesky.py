@@ -98,8 +98,11 @@ class BlueskyCollector(Collector):
     def _feed(self, actor: str, did: str, limit: int | None, pages: int | None = None) -> list[dict]:
         """The account's own posts in the period, newest first; its reposts are logged with the feed."""
         own, cursor, page = [], None, 0
+        if limit == 0:
+            return own
         while True:
-            answer = self.xrpc("app.bsky.feed.getAuthorFeed", actor=actor, limit=PAGE, cursor=cursor)
+            size = PAGE if limit is None else max(1, min(PAGE, limit - len(own)))
+            answer = self.xrpc("app.bsky.feed.getAuthorFeed", actor=actor, limit=size, cursor=cursor)
             if not answer.ok:
                 if answer.status in (400, 404):
                     self.note(f"{actor}: the author feed is not available (HTTP {answer.status}).")
@@ -154,8 +157,11 @@ class BlueskyCollector(Collector):
     def _paged(self, method: str, key: str, cap: int | None, **params) -> list:
         """Every item of a cursor-paged list, up to ``cap``; a post or list gone (400/404) gives none."""
         found, cursor = [], None
+        if cap == 0:
+            return found
         while True:
-            answer = self.xrpc(method, limit=PAGE, cursor=cursor, **params)
+            size = PAGE if cap is None else max(1, min(PAGE, cap - len(found)))
+            answer = self.xrpc(method, limit=size, cursor=cursor, **params)
             if not answer.ok:
                 if answer.status in (400, 404):
                     return found

@@ -135,6 +135,10 @@ class MastodonCollector(Collector):
     def _timeline(self, base, path, params, limit, pages, *, own: bool) -> list[dict]:
         """Statuses of a timeline paged by ``Link``, newest first, in the period; reblogs are not 'own'."""
         kept, url, page = [], None, 0
+        if limit == 0:
+            return kept
+        if limit is not None:
+            params = dict(params, limit=max(1, min(PAGE, limit)))
         while True:
             answer = self.get(base, path, params, url=url)
             if not answer.ok:
@@ -164,8 +168,11 @@ class MastodonCollector(Collector):
 
     def _accounts_of(self, base: str, path: str, cap: int | None, engaged: bool = False) -> list[dict]:
         found, url = [], None
+        if cap == 0:
+            return found
         while True:
-            answer = self.get(base, path, {"limit": ACCOUNTS_PAGE}, url=url)
+            answer = self.get(base, path, {"limit": ACCOUNTS_PAGE if cap is None else max(1, min(ACCOUNTS_PAGE, cap))},
+                              url=url)
             if not answer.ok:
                 if answer.status in (404, 410):
                     return found
