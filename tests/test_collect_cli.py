@@ -10,13 +10,13 @@ import sys
 import time
 
 import pytest
-from collect_helpers import Sleeps, contents, counts, recording, recordings, run_collect, write_log
+from collect_helpers import contents, counts, recording, recordings, run_collect, write_log
 from conftest import ROOT
 from replay import Replay
 
 from stature import Workspace, ingest
 from stature.analytics import exclude
-from stature.collect import CollectError, Limits
+from stature.collect import Limits
 
 ME_BSKY = "chriskenny.bsky.social"
 ME_DID = "did:plc:wpe35pganb6d4pg4ekmfy6u5"
@@ -244,3 +244,10 @@ def test_a_killed_collect_resumes_to_the_same_workspace(tmp_path):
         assert len(server.requests) <= total + 1  # at most the request in flight at the kill is sent again
         with Workspace(ws_path, read_only=True) as ws:
             assert contents(ws) == expected
+
+
+def test_the_http_client_is_not_imported_at_cli_start_up():
+    code = "import sys, stature.cli, stature.importers; print('httpx2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -29,7 +29,3 @@ def responses(entry: Entry, ctx: Context):
         parts = urlsplit(item["url"])
         yield where, parts, parse_qs(parts.query), item.get("body")
 
-
-def one(query: dict, key: str) -> str | None:
-    values = query.get(key)
-    return values[0] if values else None

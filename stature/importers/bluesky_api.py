@@ -12,8 +12,8 @@ posts are not kept.
 """
 from __future__ import annotations
 
-from ..model import Account, Interaction, ListMembership, Post
-from .api_log import looks_like_log, one, responses
+from ..model import Account, Interaction, ListMembership
+from .api_log import looks_like_log, responses
 from .base import Context, Importer, count, text
 from .bluesky import POST, _post, _record, did_of
 from .sources import Entry
@@ -73,7 +73,7 @@ class _Reader:
                         following_count=count(view.get("followsCount"), "followsCount"),
                         posts_count=count(view.get("postsCount"), "postsCount"))]
 
-    def post(self, view, *, interaction_only: bool = False) -> list:
+    def post(self, view) -> list:
         """A post view: its author and the post (replies and quotes kept without text for quiet authors)."""
         if not isinstance(view, dict) or not isinstance(view.get("uri"), str):
             return []
@@ -89,8 +89,6 @@ class _Reader:
             if post.reply_to_post_id is None and post.quote_of_post_id is None:
                 return out
             post.text, post.hashtags, post.links = None, [], []
-        elif interaction_only:
-            return out
         post.like_count = count(view.get("likeCount"), "likeCount")
         post.repost_count = count(view.get("repostCount"), "repostCount")
         post.reply_count = count(view.get("replyCount"), "replyCount")
