@@ -1,7 +1,8 @@
 """The interaction graph as scipy.sparse matrices, and pure algorithms on them."""
 from .matrix import InteractionMatrix, interaction_matrix
 from .pagerank import ConvergenceError, PageRankResult, pagerank
-from .weights import AMPLIFYING_KINDS, DEFAULT_WINDOW_DAYS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT, decay
+from ..rules.decay import DEFAULT_WINDOW_DAYS, decay
+from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 from .circle import Circle, circle_of_trust
 from .linkpred import adamic_adar, common_neighbours, undirected
 from .salsa import SalsaResult, salsa
