@@ -251,3 +251,13 @@ def test_the_http_client_is_not_imported_at_cli_start_up():
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_account_linked_to_an_excluded_one_is_never_fetched(workspace, tmp_path, bluesky):
+    """Excluding one of a person's accounts excludes the person, on every network."""
+    ingest(workspace, [write_log(tmp_path / "b.jsonl", "bluesky", ["a_profile.json"]),
+                       write_log(tmp_path / "m.jsonl", "mastodon", ["get_account_default.json"])])
+    workspace.link([f"bluesky:{ME_BSKY}", "mastodon:schochastics@fosstodon.org"])
+    exclude(workspace, "mastodon:schochastics@fosstodon.org")
+    run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "l.jsonl")
+    assert bluesky.requests == []

@@ -41,8 +41,11 @@ def collect(workspace, network: str, targets, *, log, service: str | None = None
         raise StatureError(f"Unknown network {network!r}: choose bluesky or mastodon.")
     if not targets:
         raise StatureError("Name at least one account to collect.")
-    excluded = set()
-    for account_id, handle in workspace.sql("SELECT account_id, handle FROM exclusions WHERE network = ?", [network]):
+    from ..rules.exclusions import EXCLUDED_ACCOUNTS
+    excluded = set()  # ids and handles of the excluded accounts, and of the accounts linked to them
+    for account_id, handle in workspace.sql(f"""SELECT x.account_id, a.handle FROM {EXCLUDED_ACCOUNTS} x
+            LEFT JOIN accounts a ON a.network = x.network AND a.account_id = x.account_id
+            WHERE x.network = ?""", [network]):
         excluded.update(x for x in (account_id, handle) if x)
     log = Path(log)
     with RawLog(log, network, reuse=not fresh) as raw:
