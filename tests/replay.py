@@ -15,7 +15,8 @@ What the recordings do not hold is answered as the live APIs answer it:
 - anything else is ``404 {"error": "NotFound"}``, and listed in :attr:`unrecorded`.
 
 Tests add scripted answers (:meth:`script`) and faults (:meth:`inject`): a status such as 429
-(with ``Retry-After``) or 502, or ``"drop"``, which closes the connection without an answer.
+(with ``Retry-After``) or 502; ``"drop"``, which closes the connection without an answer; or
+``("slow", SECONDS)``, which answers only after that long (past the client's timeout).
 """
 from __future__ import annotations
 
@@ -131,9 +132,16 @@ def _handler(replay: Replay):
             shown = f"{parts.path}?{parts.query}" if parts.query else parts.path
             with replay.lock:
                 replay.requests.append((shown, status))
+            if isinstance(status, tuple) and status[0] == "slow":  # answer only after the client gave up
+                import time
+                time.sleep(status[1])
+                status = "drop"
             if status == "drop":
                 self.close_connection = True
-                self.connection.shutdown(2)
+                try:
+                    self.connection.shutdown(2)
+                except OSError:  # the client has already gone
+                    pass
                 return
             data = json.dumps(body).encode()
             self.send_response(status)

@@ -110,6 +110,66 @@ def test_a_server_that_keeps_failing_is_a_clear_error_and_what_came_is_kept(work
     assert counts(workspace)["interactions"]["follow"] == 6
 
 
+def test_a_timeout_is_tried_again(workspace, tmp_path, mastodon):
+    mastodon.inject("/following", ("slow", 1.0))
+    from stature.collect import collect
+    result = collect(workspace, "mastodon", [ME_MASTO], log=tmp_path / "m.jsonl", service=mastodon.url,
+                     fetcher={"sleep": Sleeps(), "timeout": 0.2})
+    assert result.summary.retries == 1
+    assert counts(workspace)["interactions"]["follow"] == 6
+
+
+def test_bluesky_rate_limit_waits_for_the_reset(workspace, tmp_path, bluesky):
+    body = recordings_body("bluesky", "a_profile.json")
+    bluesky.script(f"/xrpc/app.bsky.actor.getProfiles?actors={ME_BSKY}", 200, body,
+                   {"RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": "1747676784",
+                    "RateLimit-Policy": "3000;w=300"})
+    sleeps = Sleeps()
+    from stature.collect import collect
+    collect(workspace, "bluesky", [ME_BSKY], log=tmp_path / "b.jsonl", service=bluesky.url,
+            limits=Limits(max_posts=0, max_followers=0),
+            fetcher={"sleep": sleeps, "clock": lambda: 1747676784 - 42.5})
+    assert sleeps == [42.5]
+
+
+def test_mastodon_rate_limit_reset_is_an_iso_time(workspace, tmp_path, mastodon):
+    from datetime import datetime
+    rec = mastodon.accounts["schochastics"]
+    mastodon.script("/api/v1/accounts/lookup?acct=schochastics", 200, rec["body"],
+                    {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "1",
+                     "X-RateLimit-Reset": "2025-07-17T13:45:00.216801Z"})
+    sleeps = Sleeps()
+    now = datetime.fromisoformat("2025-07-17T13:44:10.216801+00:00").timestamp()
+    from stature.collect import collect
+    collect(workspace, "mastodon", [ME_MASTO], log=tmp_path / "m.jsonl", service=mastodon.url,
+            limits=Limits(max_posts=0, max_followers=0), fetcher={"sleep": sleeps, "clock": lambda: now})
+    assert sleeps == [50.0]
+
+
+def test_since_and_until_bound_the_posts_whose_reactions_are_asked(workspace, tmp_path, bluesky):
+    from datetime import datetime, timezone
+    since, until = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 4, 30, tzinfo=timezone.utc)
+    run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "b.jsonl",
+                limits=Limits(since=since, until=until, max_followers=0))
+    feed = [i["post"] for i in recordings_body("bluesky", "f_autfeed.json")["feed"] if not i.get("reason")]
+    inside = [p for p in feed if since.isoformat()[:10] <= p["record"]["createdAt"][:10] < "2025-04-30"]
+    assert inside and len(inside) < len(feed)
+    assert bluesky.count("getLikes") == sum(1 for p in inside if p["likeCount"])
+    assert bluesky.count("getAuthorFeed") == 1  # the page reached posts older than --since: no next page
+
+
+def test_every_log_line_is_one_response(workspace, tmp_path, mastodon):
+    import json
+    log = tmp_path / "m.jsonl"
+    mastodon.inject("/followers", 502)
+    run_collect(workspace, mastodon, "mastodon", [ME_MASTO], log, limits=Limits(max_posts=5))
+    lines = [json.loads(line) for line in log.read_bytes().split(b"\n") if line]
+    assert len(lines) == len(mastodon.requests)
+    assert all(set(x) - {"headers"} == {"network", "url", "fetched_at", "status", "body"} for x in lines)
+    assert [x["status"] for x in lines].count(502) == 1
+    assert lines[0]["url"] == f"{mastodon.url}/api/v1/accounts/lookup?acct=schochastics"
+
+
 def test_rate_limit_headers_are_kept_to(workspace, tmp_path, mastodon):
     rec = mastodon.accounts["schochastics"]
     mastodon.script("/api/v1/accounts/lookup?acct=schochastics", 200, rec["body"],

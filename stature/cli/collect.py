@@ -80,12 +80,11 @@ def _run(options, network, targets, *, since, until, max_posts, max_followers, m
                     max_followers=max_followers, max_reactions=max_reactions, depth=depth)
     workspace = Path(options.workspace)
     log = Path(log) if log else workspace.with_name(f"{workspace.stem}.{network}.jsonl")
-    notes = []
     with options.open() as ws:
         try:
             with progress(options, f"Collecting {network}", unit="req") as update:
                 result = run_collect(ws, network, list(targets), log=log, service=service, limits=limits,
-                                     fresh=fresh, progress=update, note=notes.append)
+                                     fresh=fresh, progress=update)
         except KeyboardInterrupt:
             click.echo(f"Interrupted: the responses so far are kept in {log}; run the same command again to "
                        "resume without fetching them again.", err=True)

@@ -36,6 +36,10 @@ class BlueskyCollector(Collector):
         for actor in actors:
             self.current = actor
             self._account(actor)
+        quiet = sum(1 for did, view in self.engaged.items() if did not in self.done and opted_out(view))
+        if quiet:
+            self.note(f"{quiet} account(s) that engaged ask not to be indexed: kept only as far as their "
+                      "interactions with you need (no profile, no text).")
         if self.limits.depth >= 1:
             self._depth()
         return self.finish()
@@ -193,7 +197,7 @@ class BlueskyCollector(Collector):
         skipped = len(self.engaged) - len(todo) - len(self.done & set(self.engaged))
         if skipped:
             self.note(f"depth 1: {skipped} engaged account(s) excluded or asking not to be indexed were not "
-                      "collected; their reactions to your posts are kept.")
+                      "collected.")
         batches = [todo[i:i + 25] for i in range(0, len(todo), 25)]
         self.plan(len(batches) + len(todo))
         for batch in batches:

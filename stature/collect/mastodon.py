@@ -57,6 +57,10 @@ class MastodonCollector(Collector):
                 self._hashtag(name, server)
             else:
                 self._account(name, server)
+        quiet = sum(1 for a in self.engaged.values() if a.get("uri") not in self.done and opted_out(a))
+        if quiet:
+            self.note(f"{quiet} account(s) that engaged ask not to be indexed: kept only as far as their "
+                      "interactions with you need (no profile, no text).")
         if self.limits.depth >= 1:
             self._depth()
         return self.finish()
@@ -203,7 +207,7 @@ class MastodonCollector(Collector):
             todo.append((base, local_id, account))
         if skipped:
             self.note(f"depth 1: {skipped} engaged account(s) excluded or asking not to be indexed were not "
-                      "collected; their reactions to your posts are kept.")
+                      "collected.")
         self.plan(len(todo))
         for base, local_id, account in todo:
             self.current = f"depth 1 @{account.get('acct')}"
