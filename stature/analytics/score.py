@@ -123,6 +123,10 @@ def find_run(workspace, as_of=None) -> dict:
 
 
 
+NOTABLE_SHARE = 0.05
+"""The run says what its window misses once this share of the scored accounts lies wholly before it."""
+
+
 def _activity_sql(nodes_filter: str) -> str:
     """SQL: per node (of those ``nodes_filter`` keeps), its newest dated post or interaction and how many."""
     return f"""
@@ -143,8 +147,9 @@ def window_advice(workspace, run: dict, node: str | None = None) -> dict | None:
 
     For one ``node``: ``None`` unless its data all lies before the window, else how
     much, the newest, and the window that would take it in. For the whole run:
-    ``None`` unless some accounts are in that case, else how many, and the window
-    that would take in 90% of them; ``line`` says it in words, with what to do.
+    ``None`` unless at least :data:`NOTABLE_SHARE` of the scored accounts are in that
+    case, else how many, and the window that would take in 90% of them; ``line``
+    says it in words, with what to do.
     """
     start = run["as_of"] - timedelta(days=run["window_days"])
     day = f"{run['as_of']:%Y-%m-%d}"
@@ -165,7 +170,7 @@ def window_advice(workspace, run: dict, node: str | None = None) -> dict | None:
                              FROM ({_activity_sql(stats_only)}) a WHERE newest <= $start""",
                          {"as_of": run["as_of"], "start": start, "run": int(run["run_id"])})
     missed, seconds, scored = rows[0]
-    if not missed:
+    if not missed or missed < NOTABLE_SHARE * scored:
         return None
     days = math.ceil(seconds / 86400) + 1
     line = (f"{missed:,} of the {scored:,} accounts have posts or interactions, but none in the "
