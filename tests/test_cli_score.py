@@ -31,12 +31,13 @@ def test_top_json_lists_every_account_with_limit_zero(cli):
 def test_top_table_and_explain_text(cli):
     scored(cli)
     table = cli("top", "--limit", "2").output.splitlines()
-    assert table[0].split()[:4] == ["rank", "score", "range", "account"]
+    assert table[0].split()[:5] == ["rank", "score", "range", "here", "account"]
     assert "RTIatMLA (twitter)" in table[1]
     result = cli("explain", "@rtiatmla")
     assert result.exit_code == 0
     assert result.output.startswith("RTIatMLA scores ")
-    assert "Raised it:" in result.output and "Held it back:" in result.output
+    assert "Raised it (" in result.output and "Held it back (" in result.output
+    assert "\nPeers: ahead of " in result.output
     report = json.loads(cli("explain", "RTIatMLA", "--json").output)
     assert report["base"] + sum(c["contribution"] for c in report["components"]) == report["score"]
 

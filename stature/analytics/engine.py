@@ -1,8 +1,8 @@
 """Running the relational steps: on DuckDB here; the Spark engine runs the same :mod:`.relational` SQL.
 
 An engine runs a step (``run``), returns query results as arrays (``arrays``),
-stores arrays as a table (``put``), computes the ``authority(idx, authority)``
-table (``authority``) and, once done, leaves every step's table on the
+stores arrays as a table (``put``), computes the ``authority(idx, authority,
+standing)`` table (``authority``) and, once done, leaves every step's table on the
 workspace's DuckDB connection (``publish``) for :mod:`.score` to store.
 """
 from __future__ import annotations
@@ -14,13 +14,11 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import StatureError
-from ..graph import interaction_matrix, pagerank
-from .relational import Params, Step, graph_steps, score_steps
+from ..graph import interaction_matrix, standing
+from .relational import AUTHORITY, Params, Step, graph_steps, score_steps
 
 Progress = Callable[[int, int, str], None]
 
-AUTHORITY = {"damping": 0.85, "tol": 1e-6, "max_iter": 200}
-"""The PageRank behind the authority component; every engine iterates exactly this."""
 ENGINES = ("duckdb", "spark")
 
 
@@ -48,12 +46,12 @@ class DuckDBEngine:
         self._made.append(name)
 
     def authority(self, progress=None) -> dict:
-        """PageRank in memory on scipy.sparse (:func:`authority_scores`)."""
+        """Standing in memory on scipy.sparse (:func:`authority_scores`)."""
         nodes = int(self.arrays("SELECT count(*) AS n FROM nodes")["n"][0])
         edges = self.arrays("SELECT src, dst, weight, full_weight FROM edges ORDER BY src, dst")
         seeds = self.arrays("SELECT idx, seed FROM seeds ORDER BY idx")
-        authority, iterations = authority_scores(nodes, edges, seeds["seed"])
-        self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority})
+        authority, held, iterations = authority_scores(nodes, edges, seeds["seed"])
+        self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority, "standing": held})
         return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
 
     def publish(self) -> None:
@@ -98,15 +96,22 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
     return info
 
 
-def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.ndarray, int]:
-    """Weighted PageRank, jumping in proportion to ``seeds``; scaled so the average node has 1."""
+def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(authority, standing, iterations)``: the standing each node receives from the nodes that engage it.
+
+    :func:`stature.graph.standing` with ``seeds`` (each node's own audience, in
+    log2 units), both divided by ``1 - damping`` so that one engaging account
+    that engages nobody else gives exactly its own seed: authority is in "engaging
+    accounts, each counted by its own audience", absolute, whatever else the
+    workspace holds. ``standing`` is what each node holds, its own seed included.
+    """
     if nodes == 0:
-        return np.zeros(0), 0
+        return np.zeros(0), np.zeros(0), 0
     matrix = interaction_matrix(nodes, edges["src"], edges["dst"], edges["weight"], edges["full_weight"])
-    seeds = np.asarray(seeds, dtype=np.float64)
-    result = pagerank(matrix.adjacency, out_weight=matrix.out_weight,
-                      personalization=seeds if seeds.sum() > 0 else None, **AUTHORITY)
-    return result.scores * nodes, result.iterations
+    damping = AUTHORITY["damping"]
+    result = standing(matrix.adjacency, seeds, out_weight=matrix.out_weight, **AUTHORITY)
+    scale = 1.0 / (damping * (1.0 - damping))
+    return result.received * scale, result.standing / (1.0 - damping), result.iterations
 
 
 @contextmanager
