@@ -22,14 +22,28 @@ Progress = Callable[[int, int, str], None]
 ENGINES = ("duckdb", "spark")
 
 
+SCORE_MEMORY = "3GB"
+"""DuckDB's memory limit while scoring (``$STATURE_SCORE_MEMORY`` overrides it): past it, joins spill to disk
+rather than take most of the machine's memory (DuckDB's own default is 80% of it)."""
+
+
 class DuckDBEngine:
     """Runs each step as a temporary table on the workspace's own DuckDB connection."""
 
     name = "duckdb"
 
     def __init__(self, con):
+        import os
+
         self.con = con
         self._made: list[str] = []
+        limit = os.environ.get("STATURE_SCORE_MEMORY", SCORE_MEMORY)
+        try:
+            con.execute(f"SET memory_limit = '{limit}'")
+        except Exception as exc:  # a limit DuckDB cannot read is the user's error, said plainly
+            raise StatureError(f"STATURE_SCORE_MEMORY={limit!r} is not a memory size DuckDB understands "
+                               f"(write it as 3GB or 512MB): {exc}") from None
+        con.execute("SET preserve_insertion_order = false")  # steps are tables; order never matters
 
     def run(self, step: Step) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
@@ -61,6 +75,8 @@ class DuckDBEngine:
         for name in reversed(self._made):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self._made.clear()
+        self.con.execute("RESET memory_limit")  # the workspace's connection runs on DuckDB's defaults
+        self.con.execute("RESET preserve_insertion_order")
 
 
 def compute(engine, params: Params, progress: Progress | None = None) -> dict:
