@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from ..errors import StatureError
-from ..graph.weights import DEFAULT_WINDOW_DAYS
+from ..rules.decay import DEFAULT_WINDOW_DAYS
+from ..rules.exclusions import node_visible
 from .engine import Progress, compute, open_engine
 from .relational import COMPONENT_WEIGHTS, COMPONENTS, Params
 
@@ -185,10 +186,7 @@ def window_advice(workspace, run: dict, node: str | None = None) -> dict | None:
 
 def visible_filter(alias: str = "s") -> str:
     """SQL: the scored node ``alias.node_id`` has no excluded account (also through a linked identity)."""
-    return f"""NOT EXISTS (
-        SELECT 1 FROM exclusions e
-        LEFT JOIN identities i ON i.network = e.network AND i.account_id = e.account_id
-        WHERE coalesce(i.person_id, e.network || ':' || e.account_id) = {alias}.node_id)"""
+    return node_visible(f"{alias}.node_id")
 
 
 def top(workspace, *, limit: int = 20, as_of=None, goal=None) -> list[dict]:
