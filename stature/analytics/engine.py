@@ -68,6 +68,12 @@ class DuckDBEngine:
         self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority, "standing": held})
         return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
 
+    def release(self, name: str) -> None:
+        """Drop a step table no later step reads (memory back for the next joins)."""
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        if name in self._made:
+            self._made.remove(name)
+
     def publish(self) -> None:
         """Nothing to do: the step tables already live on the workspace's connection."""
 
@@ -79,13 +85,36 @@ class DuckDBEngine:
         self.con.execute("RESET preserve_insertion_order")
 
 
+KEPT = frozenset({"final_scores", "contributions", "features", "supporters", "nodes", "edges", "seeds",
+                  "authority"})
+"""Step tables used after the steps (to store a run, or by authority): never released early."""
+
+
+def last_uses(steps: list[Step]) -> dict[int, list[str]]:
+    """Step position -> the earlier step tables no later step reads (each may be released after it)."""
+    import re
+
+    last: dict[str, int] = {}
+    for position, step in enumerate(steps):
+        for earlier in steps[:position]:
+            if re.search(rf"\b{earlier.name}\b", step.sql):
+                last[earlier.name] = position
+    out: dict[int, list[str]] = {}
+    for name, position in last.items():
+        if name not in KEPT:
+            out.setdefault(position, []).append(name)
+    return out
+
+
 def compute(engine, params: Params, progress: Progress | None = None) -> dict:
     """Run every step on ``engine``: the graph steps, PageRank, then the score steps.
 
     Leaves the step tables (``scores``, ``contributions``, ``features``, ``supporters``...)
-    for the caller to store; returns what it learnt about the run.
+    for the caller to store; returns what it learnt about the run. An engine with a
+    ``release(name)`` drops each intermediate table once no later step reads it.
     """
     first, second = graph_steps(params), score_steps(params)
+    releasing = last_uses(first + second) if hasattr(engine, "release") else {}
     total = len(first) + 1 + len(second)
     done = 0
 
@@ -95,8 +124,13 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
         if progress:
             progress(done, total, label)
 
-    for step in first:
+    def release(position: int) -> None:
+        for name in releasing.get(position, ()):
+            engine.release(name)
+
+    for position, step in enumerate(first):
         engine.run(step)
+        release(position)
         advance(step.name)
 
     def iterating(iteration: int, error: float) -> None:
@@ -105,8 +139,9 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
 
     info = engine.authority(iterating)
     advance("authority")
-    for step in second:
+    for position, step in enumerate(second, start=len(first)):
         engine.run(step)
+        release(position)
         advance(step.name)
     engine.publish()
     return info
