@@ -22,14 +22,28 @@ Progress = Callable[[int, int, str], None]
 ENGINES = ("duckdb", "spark")
 
 
+SCORE_MEMORY = "3GB"
+"""DuckDB's memory limit while scoring (``$STATURE_SCORE_MEMORY`` overrides it): past it, joins spill to disk
+rather than take most of the machine's memory (DuckDB's own default is 80% of it)."""
+
+
 class DuckDBEngine:
     """Runs each step as a temporary table on the workspace's own DuckDB connection."""
 
     name = "duckdb"
 
     def __init__(self, con):
+        import os
+
         self.con = con
         self._made: list[str] = []
+        limit = os.environ.get("STATURE_SCORE_MEMORY", SCORE_MEMORY)
+        try:
+            con.execute(f"SET memory_limit = '{limit}'")
+        except Exception as exc:  # a limit DuckDB cannot read is the user's error, said plainly
+            raise StatureError(f"STATURE_SCORE_MEMORY={limit!r} is not a memory size DuckDB understands "
+                               f"(write it as 3GB or 512MB): {exc}") from None
+        con.execute("SET preserve_insertion_order = false")  # steps are tables; order never matters
 
     def run(self, step: Step) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
@@ -54,6 +68,12 @@ class DuckDBEngine:
         self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority, "standing": held})
         return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
 
+    def release(self, name: str) -> None:
+        """Drop a step table no later step reads (memory back for the next joins)."""
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        if name in self._made:
+            self._made.remove(name)
+
     def publish(self) -> None:
         """Nothing to do: the step tables already live on the workspace's connection."""
 
@@ -61,15 +81,40 @@ class DuckDBEngine:
         for name in reversed(self._made):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self._made.clear()
+        self.con.execute("RESET memory_limit")  # the workspace's connection runs on DuckDB's defaults
+        self.con.execute("RESET preserve_insertion_order")
+
+
+KEPT = frozenset({"final_scores", "contributions", "features", "supporters", "nodes", "edges", "seeds",
+                  "authority"})
+"""Step tables used after the steps (to store a run, or by authority): never released early."""
+
+
+def last_uses(steps: list[Step]) -> dict[int, list[str]]:
+    """Step position -> the earlier step tables no later step reads (each may be released after it)."""
+    import re
+
+    last: dict[str, int] = {}
+    for position, step in enumerate(steps):
+        for earlier in steps[:position]:
+            if re.search(rf"\b{earlier.name}\b", step.sql):
+                last[earlier.name] = position
+    out: dict[int, list[str]] = {}
+    for name, position in last.items():
+        if name not in KEPT:
+            out.setdefault(position, []).append(name)
+    return out
 
 
 def compute(engine, params: Params, progress: Progress | None = None) -> dict:
     """Run every step on ``engine``: the graph steps, PageRank, then the score steps.
 
     Leaves the step tables (``scores``, ``contributions``, ``features``, ``supporters``...)
-    for the caller to store; returns what it learnt about the run.
+    for the caller to store; returns what it learnt about the run. An engine with a
+    ``release(name)`` drops each intermediate table once no later step reads it.
     """
     first, second = graph_steps(params), score_steps(params)
+    releasing = last_uses(first + second) if hasattr(engine, "release") else {}
     total = len(first) + 1 + len(second)
     done = 0
 
@@ -79,8 +124,13 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
         if progress:
             progress(done, total, label)
 
-    for step in first:
+    def release(position: int) -> None:
+        for name in releasing.get(position, ()):
+            engine.release(name)
+
+    for position, step in enumerate(first):
         engine.run(step)
+        release(position)
         advance(step.name)
 
     def iterating(iteration: int, error: float) -> None:
@@ -89,8 +139,9 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
 
     info = engine.authority(iterating)
     advance("authority")
-    for step in second:
+    for position, step in enumerate(second, start=len(first)):
         engine.run(step)
+        release(position)
         advance(step.name)
     engine.publish()
     return info

@@ -172,8 +172,10 @@ def _peer_line(peers: dict) -> str:
     if here:
         parts.append(f"ahead of {_pct(here['percentile'])} of the {here['peers']:,} other accounts in this workspace")
     topic = peers.get("topic")
-    if topic:
-        parts.append(f"of {_pct(topic['percentile'])} of the {topic['peers']:,} known for {topic['name']}")
+    if topic and topic["peers"]:
+        parts.append(f"of {_pct(topic['percentile'])} of the {topic['peers']:,} others known for {topic['name']}")
+    elif topic:
+        parts.append(f"the only account known for {topic['name']} here")
     goal = peers.get("goal")
     if goal:
         parts.append(f"of {_pct(goal['percentile'])} of the {goal['peers']:,} in the goal's audience")

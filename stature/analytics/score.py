@@ -164,6 +164,10 @@ def window_advice(workspace, run: dict, node: str | None = None) -> dict | None:
                 f"ending {day} (the newest is from {newest:%Y-%m-%d}), so it is scored from account statistics alone; "
                 f"`stature score --window {days}` or `--as-of {newest:%Y-%m-%d}` would use them.")
         return {"events": events, "newest": newest.isoformat(), "suggested_window": days, "line": line}
+    candidates, scored = workspace.sql("""SELECT count_if(data_level IN ('statistics', 'none')), count(*)
+                                          FROM scores WHERE run_id = ?""", [run["run_id"]])[0]
+    if not candidates or candidates < NOTABLE_SHARE * scored:
+        return None
     stats_only = f"""node_id IN (SELECT node_id FROM scores WHERE run_id = {int(run['run_id'])}
                                  AND data_level IN ('statistics', 'none'))"""
     rows = workspace.sql(f"""SELECT count(*), quantile_disc(date_diff('second', newest, $as_of), 0.9),
