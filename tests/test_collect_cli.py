@@ -199,6 +199,7 @@ def test_progress_reports_requests_with_a_total_that_ends_done(workspace, tmp_pa
     assert done == total == len(mastodon.requests) and "records" in label
 
 
+@pytest.mark.slow
 def test_goal_check_and_the_report_use_the_reactions_collected(cli, tmp_path):
     """The likes collected name who reacted: goal check counts them, the report shows them."""
     log = write_log(tmp_path / "l.jsonl", "bluesky", ["f_postthread.json", "f_postlikes.json"])
@@ -228,6 +229,7 @@ def test_a_killed_collect_resumes_to_the_same_workspace(tmp_path):
             run_collect(ws, server, "mastodon", [ME_MASTO], tmp_path / "whole.jsonl")
             expected, total = contents(ws), len(server.requests)
         server.requests.clear()
+        server.delay = 0.01  # the run lasts seconds, not a fraction of one
         log, ws_path = tmp_path / "killed.jsonl", tmp_path / "killed.duckdb"
         command = [sys.executable, "-m", "stature", "--quiet", "--workspace", str(ws_path), "collect", "mastodon",
                    ME_MASTO, "--service", server.url, "--log", str(log)]
@@ -240,12 +242,14 @@ def test_a_killed_collect_resumes_to_the_same_workspace(tmp_path):
         process.wait()
         before = len(server.requests)
         assert 60 <= before < total, "the collect was not killed part-way"
+        server.delay = 0.0
         assert subprocess.run(command, env=env, capture_output=True).returncode == 0
         assert len(server.requests) <= total + 1  # at most the request in flight at the kill is sent again
         with Workspace(ws_path, read_only=True) as ws:
             assert contents(ws) == expected
 
 
+@pytest.mark.slow
 def test_the_http_client_is_not_imported_at_cli_start_up():
     code = "import sys, stature.cli, stature.importers; print('httpx2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
