@@ -222,3 +222,12 @@ def test_ingest_of_the_log_rebuilds_the_same_workspace(workspace, tmp_path, blue
     with Workspace(tmp_path / "rebuilt.duckdb") as ws:
         ingest(ws, [log])
         assert contents(ws) == contents(workspace)
+
+
+def test_paging_never_leaves_the_server():
+    from stature.collect.mastodon import next_link
+    base = "https://fosstodon.org"
+    assert next_link('<https://fosstodon.org/api/v1/x?max_id=1>; rel="next"', base) == \
+        "https://fosstodon.org/api/v1/x?max_id=1"
+    assert next_link('<https://elsewhere.example/api/v1/x?max_id=1>; rel="next"', base) is None
+    assert next_link('<https://fosstodon.org/api/v1/x?since_id=1>; rel="prev"', base) is None
