@@ -265,3 +265,35 @@ def test_an_account_linked_to_an_excluded_one_is_never_fetched(workspace, tmp_pa
     exclude(workspace, "mastodon:schochastics@fosstodon.org")
     run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "l.jsonl")
     assert bluesky.requests == []
+
+
+def test_an_engaged_account_saying_nobot_is_kept_to_its_like_and_not_collected_at_depth(workspace, tmp_path, bluesky):
+    from urllib.parse import quote
+    feed = recording("bluesky", "f_autfeed.json")["response"]["body"]["feed"]
+    post = next(i["post"] for i in feed if not i.get("reason") and i["post"]["likeCount"])
+    likes = copy.deepcopy(dict(recording("bluesky", "f_postlikes.json")["response"]["body"], uri=post["uri"]))
+    nobot = likes["likes"][0]["actor"]
+    nobot["description"] = "No scraping, no archiving. #NoBot"
+    bluesky.script(f"/xrpc/app.bsky.feed.getLikes?limit=100&uri={quote(post['uri'], safe='')}", 200, likes)
+    others = [like["actor"]["did"] for like in likes["likes"][1:]]
+    bluesky.script("/xrpc/app.bsky.actor.getProfiles?" + "&".join(f"actors={d}" for d in others), 200,
+                   {"profiles": [like["actor"] for like in likes["likes"][1:]]})
+    result = run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "l.jsonl",
+                         limits=Limits(max_posts=None, max_followers=0, depth=1))
+    assert "1 account(s) that engaged ask not to be indexed" in " ".join(result.summary.notes)
+    assert not any(quote(nobot["did"], safe="") in p for p, _ in bluesky.requests)
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'like' AND source_id = ?",
+                         [nobot["did"]]) == [(1,)]
+    assert workspace.sql("SELECT bio FROM accounts WHERE account_id = ?", [nobot["did"]]) == [(None,)]
+
+
+def test_a_bad_log_line_is_a_clear_error_naming_the_line(workspace, tmp_path):
+    from stature.errors import ImportFormatError
+    log = write_log(tmp_path / "l.jsonl", "bluesky", ["a_profile.json"])
+    with open(log, "a") as f:
+        f.write('{"network": "bluesky", "url": "https://bsky.social/xrpc/x"\n')
+    with pytest.raises(ImportFormatError, match=r"l\.jsonl, line 2: is not valid JSON"):
+        ingest(workspace, [log])
+    assert counts(workspace)["accounts"] == 0  # nothing of the failed import is kept
+    report = ingest(workspace, [log], skip_bad=True)
+    assert counts(workspace)["accounts"] == 1 and len(report.files[0].skipped) == 1
