@@ -297,3 +297,9 @@ def test_a_bad_log_line_is_a_clear_error_naming_the_line(workspace, tmp_path):
     assert counts(workspace)["accounts"] == 0  # nothing of the failed import is kept
     report = ingest(workspace, [log], skip_bad=True)
     assert counts(workspace)["accounts"] == 1 and len(report.files[0].skipped) == 1
+
+
+def test_until_a_date_means_to_the_end_of_that_day():
+    from stature.cli.collect import _when
+    assert _when("2025-04-30", "--until").isoformat() == "2025-04-30T23:59:59.999999+00:00"
+    assert _when("2025-04-30", "--since").isoformat() == "2025-04-30T00:00:00+00:00"
