@@ -303,3 +303,21 @@ def test_until_a_date_means_to_the_end_of_that_day():
     from stature.cli.collect import _when
     assert _when("2025-04-30", "--until").isoformat() == "2025-04-30T23:59:59.999999+00:00"
     assert _when("2025-04-30", "--since").isoformat() == "2025-04-30T00:00:00+00:00"
+
+
+def test_mastodon_depth_one_asks_for_the_newest_statuses_of_those_who_favourited(workspace, tmp_path, mastodon):
+    """The recorded favourites of another status, scripted as the favourites of this account's newest one."""
+    from stature.importers.mastodon_api import opted_out
+    newest = recording("mastodon", "get_account_statuses_limit-0.json")["response"]["body"][0]
+    fans = recording("mastodon", "get_favourited_by_default.json")["response"]["body"]
+    mastodon.script(f"/api/v1/statuses/{newest['id']}/favourited_by?limit=80", 200, fans)
+    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], tmp_path / "l.jsonl",
+                         limits=Limits(max_posts=1, max_followers=0, depth=1))
+    open_fans = [a for a in fans if not opted_out(a)]
+    assert 0 < len(open_fans) < len(fans)  # some of the 40 are not discoverable
+    asked = {p.split("/")[4] for p, _ in mastodon.requests if p.endswith("/statuses?limit=30&exclude_reblogs=false")}
+    assert asked == {a["id"] for a in open_fans}
+    assert f"{len(fans) - len(open_fans)} account(s) that engaged ask not to be indexed" in " ".join(
+        result.summary.notes)
+    me = "https://fosstodon.org/users/schochastics"
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'like' AND target_id = ?", [me]) == [(40,)]
