@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import WorkspaceError
+from ..errors import WorkspaceBusy, WorkspaceError
 from ..workspace import Workspace
 from ..workspace.workspace import writer_waiting
 
@@ -73,10 +73,11 @@ class Readers:
                     self._close_if_idle()
                 elif self._ws is None:
                     try:
-                        self._ws = Workspace(self.path, read_only=True)
+                        self._ws = Workspace(self.path, read_only=True, wait=0)
+                    except WorkspaceBusy:
+                        pass   # a writer has it: wait below
                     except WorkspaceError as exc:
-                        if "lock" not in str(exc).lower():
-                            raise Unreadable(str(exc)) from None
+                        raise Unreadable(str(exc)) from None
                 if self._ws is not None and not writer_waiting(self.path):
                     break
                 if time.monotonic() >= deadline:
