@@ -150,7 +150,7 @@ def main():
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--slow", type=int, default=50)
     parser.add_argument("--accounts", type=int, default=2000, help="Accounts in the demo workspace.")
-    parser.add_argument("--distinct-clients", type=int, default=100,
+    parser.add_argument("--distinct-clients", type=int, default=20,
                         help="Clients asking for 2 account pages each, every one different (nothing cached).")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
