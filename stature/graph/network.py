@@ -118,15 +118,18 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
         as_of = ws.sql("SELECT max(time) FROM interactions")[0][0]
     params = {"as_of": None if as_of is None else str(as_of), "half_life_days": float(half_life_days),
               "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS}
-    key = network_cache.fingerprint(ws, params) if cache else None
-    if key is not None:
-        found = network_cache.read(ws.path, key, as_of)
-        if found is not None:
-            step(3, 3, "cached")
-            return found
-    net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
-    if key is not None:
-        network_cache.write(ws.path, key, net)
+    if not cache:
+        return build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+    file_stamp = network_cache.stamp(ws.path)
+    key = network_cache.remembered(ws.path, file_stamp, params) or network_cache.fingerprint(ws, params)
+    net = network_cache.read(ws.path, key, as_of)
+    if net is not None:
+        step(3, 3, "cached")
+    else:
+        net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+        if not network_cache.write(ws.path, key, net):
+            return net
+    network_cache.remember(ws.path, file_stamp, params, key)
     return net
 
 
