@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import StatureError
+from ..read.scores import latest_scores as _latest_scores
+from ..read.topics import community_topics, has_topics as _has_topics
+from ..rules.exclusions import account_visible
 
 Progress = Callable[[int, int, str], None]
 METHODS = ("louvain", "leiden")
@@ -71,7 +74,7 @@ def community_run(ws) -> dict:
     return row
 
 
-_VISIBLE = """NOT EXISTS (SELECT 1 FROM exclusions e WHERE e.network = c.network AND e.account_id = c.account_id)"""
+_VISIBLE = account_visible("c.network", "c.account_id")
 
 
 def communities(ws, *, limit: int = 12, members: int = 6, topics: int = 3) -> dict:
@@ -92,12 +95,7 @@ def communities(ws, *, limit: int = 12, members: int = 6, topics: int = 3) -> di
                                          "score": scores.get((network, account_id))})
     topic_rows: dict[int, list] = {c: [] for c in shown}
     if _has_topics(ws):
-        for community, topic_id, name, n in ws.sql("""
-                SELECT c.community, t.topic_id, t.name, count(*) AS n FROM communities c
-                JOIN account_topics a USING (network, account_id) JOIN topics t USING (topic_id)
-                WHERE c.community IN (SELECT unnest(?::INTEGER[])) AND a.level IN ('strong', 'moderate')
-                GROUP BY 1, 2, 3 QUALIFY row_number() OVER (PARTITION BY c.community ORDER BY n DESC, t.name) <= ?
-                ORDER BY c.community, n DESC, t.name""", [shown, topics]):
+        for community, topic_id, name, n in community_topics(ws, shown, topics):
             topic_rows[community].append({"topic_id": topic_id, "topic": name, "accounts": n})
     out = []
     for community, size in sizes:
@@ -137,18 +135,3 @@ def community_members(ws, community: int, *, limit: int = 100) -> dict:
     people.sort(key=lambda p: (-(p["score"] or 0), p["handle"] or p["account_id"]))
     return {"community": community, "size": len(people), "members": people[:limit]}
 
-
-def _has_topics(ws) -> bool:
-    return bool(ws.sql("SELECT count(*) FROM topic_runs")[0][0])
-
-
-def _latest_scores(ws) -> dict:
-    """(network, account_id) -> score, from the latest score run (empty when nothing was scored)."""
-    from .score import find_run
-    try:
-        run = find_run(ws)
-    except StatureError:
-        return {}
-    return {(n, a): s for n, a, s in ws.sql(
-        "SELECT network, account_id, score FROM scores WHERE run_id = ? AND account_id IS NOT NULL",
-        [run["run_id"]])}

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..graph.weights import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
+from ..rules.decay import DEFAULT_WINDOW_DAYS, decay_sql, half_life as default_half_life
+from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 
 COMPONENTS = ("audience", "amplification", "conversation", "authority", "recognition")
 
@@ -58,12 +59,12 @@ _AMPLIFYING_SQL = ", ".join(f"'{k}'" for k in AMPLIFYING_KINDS)
 @dataclass(frozen=True)
 class Params:
     as_of: datetime  # naive UTC
-    window_days: float = 90.0
+    window_days: float = DEFAULT_WINDOW_DAYS
     half_life_days: float | None = None
 
     @property
     def half_life(self) -> float:
-        return self.half_life_days or self.window_days / 2.0
+        return self.half_life_days or default_half_life(self.window_days)
 
     @property
     def start(self) -> datetime:
@@ -102,8 +103,7 @@ def graph_steps(p: Params) -> list[Step]:
     v = _sql_values(p)
 
     def decay(col):
-        return (f"(CASE WHEN {col} IS NULL THEN 1.0 "
-                f"ELSE power(0.5, {v['age_days'].format(t=col)} / {v['half_life']}) END)")
+        return decay_sql(col, v['age_days'].format(t=col), v['half_life'])
 
     def in_window(col):
         return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"

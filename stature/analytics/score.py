@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from ..errors import StatureError
-from ..graph.weights import DEFAULT_WINDOW_DAYS
+from ..rules.decay import DEFAULT_WINDOW_DAYS
+from ..rules.exclusions import node_visible
 from .engine import Progress, compute, open_engine
 from .relational import COMPONENTS, Params
 
@@ -121,10 +122,7 @@ def find_run(workspace, as_of=None) -> dict:
 
 def visible_filter(alias: str = "s") -> str:
     """SQL: the scored node ``alias.node_id`` has no excluded account (also through a linked identity)."""
-    return f"""NOT EXISTS (
-        SELECT 1 FROM exclusions e
-        LEFT JOIN identities i ON i.network = e.network AND i.account_id = e.account_id
-        WHERE coalesce(i.person_id, e.network || ':' || e.account_id) = {alias}.node_id)"""
+    return node_visible(f"{alias}.node_id")
 
 
 def top(workspace, *, limit: int = 20, as_of=None) -> list[dict]:

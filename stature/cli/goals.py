@@ -5,6 +5,7 @@ import json
 
 import click
 
+from ..rules.accounts import who as _who
 from .main import echo_json, main, progress
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -78,12 +79,6 @@ def connect(options, handle, goal_file, top, accounts_file, as_json):
 
 
 # ---------------------------------------------------------------- rendering
-
-
-def _who(account: dict) -> str:
-    if account.get("handle"):
-        return f"@{account['handle']}"
-    return f"{account['network']}:{account['account_id']}"
 
 
 def _short(text: str, width: int = 100) -> str:

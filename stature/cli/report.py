@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..rules.accounts import who as _who
 from .main import echo_json, main, progress
 
 
@@ -30,10 +31,6 @@ def report(options, account, goal_file, output, as_json):
     about = f" on {_who(info['account'])}" if info["account"] else ""
     click.echo(f"Wrote the report{about} to {info['path']} ({info['bytes'] / 1024:,.0f} KB; "
                f"sections: {', '.join(info['sections'])}).")
-
-
-def _who(a: dict) -> str:
-    return f"@{a['handle']}" if a.get("handle") else f"{a['network']}:{a['account_id']}"
 
 
 @main.command()

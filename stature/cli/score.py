@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..graph.weights import DEFAULT_WINDOW_DAYS
+from ..rules.decay import DEFAULT_WINDOW_DAYS
 from .main import echo_json, main, progress
 
 

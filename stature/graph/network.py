@@ -2,7 +2,7 @@
 
 Node ``i`` is one account (network, account id); ``adjacency[i, j]`` is how much ``i``
 paid attention to ``j``: every follow, mention, reply, repost, quote and like from ``i``
-to ``j``, weighted by its kind (:data:`~stature.graph.KIND_WEIGHTS`) and by the
+to ``j``, weighted by its kind (:data:`~stature.rules.interactions.KIND_WEIGHTS`) and by the
 interaction's own weight where the source gives one, fading with age (half-life
 ``half_life_days`` before ``as_of``; an interaction without a time counts in full), summed
 and compressed as ``log(1 + sum)`` so no one chatty pair dominates. The id <-> index
@@ -20,9 +20,11 @@ from typing import Callable
 
 import numpy as np
 
-from .weights import KIND_WEIGHTS
+from ..rules.decay import decay_sql, half_life
+from ..rules.exclusions import EXCLUDED_ACCOUNTS
+from ..rules.interactions import KIND_WEIGHTS
 
-HALF_LIFE_DAYS = 180.0
+HALF_LIFE_DAYS = half_life()   # the one decay rule (stature.rules.decay): half the default window
 KIND_BITS = 10   # interactions of each kind between one pair, counted up to 2**KIND_BITS - 1
 Progress = Callable[[int, int, str], None]
 
@@ -37,8 +39,7 @@ _EDGES_SQL = """
 WITH w AS (SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($weights::DOUBLE[]) AS weight)
 SELECT s.idx AS src, t.idx AS dst,
        ln(1 + sum(w.weight * greatest(coalesce(i.weight, 1.0), 0.0) *
-          CASE WHEN i.time IS NULL OR $as_of IS NULL THEN 1.0
-               ELSE pow(0.5, greatest(epoch($as_of::TIMESTAMP) - epoch(i.time), 0) / 86400.0 / $half_life) END))
+          {decay}))
        AS weight,
        {packed} AS kinds
 FROM interactions i
@@ -47,6 +48,7 @@ JOIN _stature_nodes s ON s.network = i.network AND s.account_id = i.source_id
 JOIN _stature_nodes t ON t.network = i.network AND t.account_id = i.target_id
 WHERE i.target_id IS NOT NULL AND i.source_id <> i.target_id AND ($as_of IS NULL OR i.time IS NULL OR i.time <= $as_of)
 GROUP BY 1, 2 HAVING sum(w.weight) > 0"""
+_DECAY = decay_sql("i.time", "coalesce(epoch($as_of::TIMESTAMP) - epoch(i.time), 0) / 86400.0", "$half_life")
 
 
 @dataclass
@@ -151,9 +153,9 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
         step(1, 3, "interactions")
         packed = " + ".join(f"(least(count(*) FILTER (WHERE i.kind = '{k}'), {(1 << KIND_BITS) - 1})::BIGINT "
                             f"<< {KIND_BITS * slot})" for slot, k in enumerate(kinds))
-        edges = con.sql(_EDGES_SQL.format(packed=packed), params={"kinds": kinds, "weights": [KIND_WEIGHTS[k] for k in kinds],
+        edges = con.sql(_EDGES_SQL.format(packed=packed, decay=_DECAY), params={"kinds": kinds, "weights": [KIND_WEIGHTS[k] for k in kinds],
                                             "as_of": as_of, "half_life": float(half_life_days)}).to_arrow_table()
-        excluded_rows = con.execute("""SELECT n.idx FROM exclusions e JOIN _stature_nodes n
+        excluded_rows = con.execute(f"""SELECT n.idx FROM {EXCLUDED_ACCOUNTS} e JOIN _stature_nodes n
                                        ON n.network = e.network AND n.account_id = e.account_id""").fetchall()
     finally:
         con.unregister("_stature_nodes")
