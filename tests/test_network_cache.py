@@ -103,9 +103,12 @@ def test_an_exclusion_rebuilds_the_network_and_undoing_it_too(congress, monkeypa
     exclude(congress, "twitter:5")
     net = load_network(congress)
     assert net.excluded[net.index("twitter", "5")] and net.excluded.sum() == 1
+    congress.link(["twitter:5", "twitter:6"])  # the same person: excluded too
+    net = load_network(congress)
+    assert net.excluded[net.index("twitter", "6")] and net.excluded.sum() == 2
     include(congress, "twitter:5")
     assert not load_network(congress).excluded.any()
-    assert len(calls) == 3
+    assert len(calls) == 4
 
 
 def test_a_write_that_leaves_the_graph_alone_keeps_the_cache(congress, monkeypatch):

@@ -2,9 +2,10 @@
 
 ``stature.duckdb`` gets a folder ``stature.duckdb.network/`` holding one entry, named by a
 fingerprint of everything the network is built from: the rows of ``accounts`` (network, account
-id), of ``interactions`` (network, kind, source, target, time, weight) and of ``exclusions``,
-each as a count and a sum of DuckDB row hashes, with the parameters (as-of time, half-life,
-kind weights), the DuckDB version and this layout's version. Any ingest, exclusion or other
+id), of ``interactions`` (network, kind, source, target, time, weight) and the excluded accounts
+(the exclusion list with the identities linked to it), each as a count and a sum of DuckDB row
+hashes, with the parameters (as-of time, half-life, kind weights, the SQL that builds it), the
+DuckDB version and this layout's version. Any ingest, exclusion or other
 change to those rows changes the fingerprint, so a stale entry is never read: it is rebuilt
 and replaces the old one. Hashing 10M rows takes a second or more, so the fingerprint is
 remembered beside the file's stamp (size, modification time and inode of the workspace and of
@@ -34,7 +35,7 @@ _FINGERPRINT_SQL = """
 SELECT (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM accounts),
        (SELECT count(*) || ':' || coalesce(sum(hash(network, kind, source_id, target_id, time, weight)), 0)
         FROM interactions),
-       (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM exclusions)"""
+       (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"""
 
 
 def folder(workspace_path) -> Path:
@@ -84,7 +85,9 @@ def fingerprint(ws, params: dict) -> str:
     """A key that changes whenever the rows the network is built from, or ``params``, change."""
     import duckdb
 
-    tables = ws.sql(_FINGERPRINT_SQL)[0]
+    from ..rules.exclusions import EXCLUDED_ACCOUNTS
+
+    tables = ws.sql(_FINGERPRINT_SQL.format(excluded=EXCLUDED_ACCOUNTS))[0]
     text = json.dumps({"layout": LAYOUT, "duckdb": duckdb.__version__, "tables": list(tables), "params": params},
                       sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
