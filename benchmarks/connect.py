@@ -84,6 +84,19 @@ def write_workspace(path: Path, nodes: int, src: np.ndarray, dst: np.ndarray):
     return ws
 
 
+def workspace(size: int, data_dir: Path | None = None) -> Path:
+    """The benchmark workspace of ``size`` follows over ``size / 10`` accounts (written once, then kept)."""
+    from benchmarks.measure import ROOT
+
+    path = (data_dir or ROOT / "bench-data") / f"connect-{size}" / "bench.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nodes = max(100, size // 10)
+        src, dst = follow_graph(nodes, size)
+        write_workspace(path, nodes, src, dst).close()
+    return path
+
+
 def shell_calls(size: int, *, calls: int = 5, data_dir: Path | None = None) -> dict:
     """One `stature connect HANDLE --json` from the shell, again and again, on a workspace of ``size`` follows.
 
@@ -96,12 +109,7 @@ def shell_calls(size: int, *, calls: int = 5, data_dir: Path | None = None) -> d
     from benchmarks.measure import ROOT, measured
 
     nodes = max(100, size // 10)
-    folder = (data_dir or ROOT / "bench-data") / f"connect-{size}"
-    path = folder / "bench.duckdb"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        src, dst = follow_graph(nodes, size)
-        write_workspace(path, nodes, src, dst).close()
+    path = workspace(size, data_dir)
     subprocess.run(["rm", "-rf", str(path) + ".network"], check=True)
     rng = np.random.default_rng(7)
     users = rng.choice(nodes, size=calls + 1, replace=False).tolist()

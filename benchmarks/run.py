@@ -124,10 +124,10 @@ def main(argv=None) -> int:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; --list shows them")
     print(f"Machine: {machine()}\n")
     for name in names:
-        started = time.perf_counter()
+        started, where = time.perf_counter(), machine()
         for table in run_module(name, args.size):
             table.setdefault("note", "")
-            table["note"] = (table["note"] + " " if table["note"] else "") + f"Measured on {machine()}."
+            table["note"] = (table["note"] + " " if table["note"] else "") + f"Measured on {where}."
             text = render(table)
             print(text + "\n", flush=True)
             if args.write:
