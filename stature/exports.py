@@ -64,13 +64,12 @@ def export(ws, out, fmt: str, *, progress: Progress | None = None) -> list[Path]
         folder = Path(out)
         for name, table in (("nodes", nodes), ("edges", edges)):
             target = folder / f"{name}.{fmt}"
-            ws.con.register("_stature_export", table)
-            try:
-                options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-                path = str(target).replace("'", "''")
-                ws.con.execute(f"COPY (SELECT * FROM _stature_export) TO '{path}' ({options})")
-            finally:
-                ws.con.unregister("_stature_export")
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+                pq.write_table(table, target)
+            else:
+                import pyarrow.csv as pacsv
+                pacsv.write_csv(table, target, pacsv.WriteOptions(quoting_style="needed"))
             written.append(target)
         step(3, 3, "done")
         return written

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pyarrow as pa
-
 from ..errors import StatureError
 from ..rules.accounts import default_account as _default_account
 from ..rules.exclusions import account_visible
@@ -25,6 +23,7 @@ def handles(ws, network: str, account_ids) -> dict:
 
 def names(ws, keys) -> dict:
     """``(network, account_id) -> (handle, display_name)`` for the accounts ``keys`` the data holds."""
+    import pyarrow as pa
     keys = list(keys)
     table = pa.table({"network": pa.array([k[0] for k in keys], pa.string()),
                       "account_id": pa.array([k[1] for k in keys], pa.string())})
