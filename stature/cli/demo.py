@@ -18,9 +18,11 @@ from .main import echo_json, main, plural, progress
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def demo(options, accounts, seed, output, as_json):
-    """Generate a sample population, import it into the demo workspace (./stature-demo.duckdb unless
-    --workspace or STATURE_WORKSPACE names one; a previous demo there is replaced), run the whole pipeline
-    (scores with a history, topics, communities) and write the report. Your own workspace is untouched."""
+    """Generate a sample population into its own workspace, run the whole pipeline (scores with a history,
+    topics, communities) and write the report.
+
+    The demo's workspace is ./stature-demo.duckdb, made afresh each run, unless --workspace or
+    STATURE_WORKSPACE names another; your own workspace (./stature.duckdb) is never touched."""
     named = click.get_current_context().find_root().params.get("workspace") or os.environ.get("STATURE_WORKSPACE")
     if not named:
         options.workspace = DEMO_WORKSPACE
