@@ -27,14 +27,6 @@ from stature import views
 NOW = datetime(2024, 6, 30, 12, 0, 0)
 
 
-def write(ws, records):
-    with ws.transaction() as con:
-        writer = Writer(con, 1)
-        for r in records:
-            writer.add(r)
-        writer.finish()
-
-
 # ---------------------------------------------------------------- exclusion, through linked identities
 
 
@@ -116,14 +108,19 @@ def test_the_decay_rule_reads_the_same_in_sql_and_python():
 @pytest.fixture
 def aged(workspace):
     """ann's post, liked by bob 30 days before NOW and by cat at NOW."""
-    write(workspace, [
+    records = [
         Account("twitter", "1", handle="ann", created_at=NOW - timedelta(days=900)),
         Account("twitter", "2", handle="bob", created_at=NOW - timedelta(days=900)),
         Account("twitter", "3", handle="cat", created_at=NOW - timedelta(days=900)),
         Post("twitter", "p1", "1", created_at=NOW - timedelta(days=40), text="hello"),
         Interaction("twitter", "like", "2", "1", post_id="p1", time=NOW - timedelta(days=30)),
         Interaction("twitter", "like", "3", "1", post_id="p1", time=NOW),
-    ])
+    ]
+    with workspace.transaction() as con:
+        writer = Writer(con, 1)
+        for record in records:
+            writer.add(record)
+        writer.finish()
     return workspace
 
 
