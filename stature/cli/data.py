@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..ingest import ingest as run_ingest
 from .main import echo_json, main, plural, progress
 
 
@@ -21,6 +20,8 @@ def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
     Each PATH is a file, a folder, a .zip or a .tar.gz; the format of each file is recognised
     from its name and content. One ingest is all or nothing; importing the same data again changes nothing.
     """
+    from ..ingest import ingest as run_ingest
+
     with options.open() as ws:
         with progress(options, "Importing", unit="B") as update:
             report = run_ingest(ws, paths, format=fmt, skip_bad=skip_bad, include_direct=include_direct,

@@ -5,7 +5,6 @@ import os
 
 import click
 
-from ..demo import DEMO_WORKSPACE, run_demo
 from .main import echo_json, main, plural, progress
 
 
@@ -23,9 +22,11 @@ def demo(options, accounts, seed, output, as_json):
 
     The demo's workspace is ./stature-demo.duckdb, made afresh each run, unless --workspace or
     STATURE_WORKSPACE names another; your own workspace (./stature.duckdb) is never touched."""
+    from ..demo import DEMO_WORKSPACE, run_demo
+
     named = click.get_current_context().find_root().params.get("workspace") or os.environ.get("STATURE_WORKSPACE")
     if not named:
-        options.workspace = DEMO_WORKSPACE
+        options = type(options)(DEMO_WORKSPACE, options.engine, options.quiet, options.spark_master)
         for stale in (DEMO_WORKSPACE, DEMO_WORKSPACE + ".wal"):
             if os.path.exists(stale):
                 os.remove(stale)

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..analytics.communities import communities as community_summary, detect_communities
-from ..goals import load_goal
-from ..report import write_report
 from ..rules.accounts import who as _who
 from .main import echo_json, main, progress
 
@@ -22,6 +19,9 @@ from .main import echo_json, main, progress
 def report(options, account, goal_file, output, as_json):
     """Write one self-contained HTML report (opens offline): the score over time and its breakdown, topics with
     evidence, who amplifies the account and whom it amplifies, goal progress, connections, and the community."""
+    from ..goals import load_goal
+    from ..report import write_report
+
     goal = load_goal(goal_file) if goal_file else None
     with options.open(read_only=True) as ws, progress(options, "Writing the report", unit="step") as update:
         info = write_report(ws, output, account=account, goal=goal, progress=update)
@@ -44,7 +44,9 @@ def report(options, account, goal_file, output, as_json):
 @click.pass_obj
 def serve(options, host, port, token, goal_file):
     """Serve a read-only dashboard over the workspace, with a search and a JSON API (/openapi.json)."""
+    from ..goals import load_goal
     from ..web import make_server
+
     goal = load_goal(goal_file) if goal_file else None
     server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal)
     bound_host, bound_port = server.server_address[:2]
@@ -64,14 +66,18 @@ def serve(options, host, port, token, goal_file):
 @main.command()
 @click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Above 1: more, smaller communities; below 1: fewer, larger.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--method", type=click.Choice(["louvain", "leiden"]), default="louvain", show_default=True,
+              help="Louvain (igraph's multilevel) or Leiden (communities guaranteed connected).")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same communities.")
 @click.option("--json", "as_json", is_flag=True, help="Print the largest communities as JSON.")
 @click.pass_obj
-def communities(options, resolution, seed, as_json):
-    """Find the communities of the interaction graph (Louvain) and store them for the report and the exports."""
+def communities(options, resolution, method, seed, as_json):
+    """Find the communities of the interaction graph (Louvain or Leiden) and store them for the report and the exports."""
+    from ..analytics.communities import communities as community_summary, detect_communities
+
     with options.open() as ws:
         with progress(options, "Finding communities", unit="step") as update:
-            found = detect_communities(ws, resolution=resolution, seed=seed, progress=update)
+            found = detect_communities(ws, method=method, resolution=resolution, seed=seed, progress=update)
         summary = community_summary(ws, limit=10)
     if as_json:
         echo_json({**found, "largest": summary["communities"]})

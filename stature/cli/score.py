@@ -3,12 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..analytics import exclude as exclude_account
-from ..analytics import explain as explain_account
-from ..analytics import include as include_account
-from ..analytics import score as compute_score
-from ..analytics import top as top_accounts
-from ..graph import DEFAULT_WINDOW_DAYS
+from ..rules.decay import DEFAULT_WINDOW_DAYS
 from .main import echo_json, main, progress
 
 
@@ -19,6 +14,8 @@ from .main import echo_json, main, progress
 @click.pass_obj
 def score(options, as_of, window):
     """Compute every account's influence score and store it (with its history by --as-of date)."""
+    from ..analytics import score as compute_score
+
     with options.open() as ws, progress(options, "Scoring", unit="step") as update:
         run = compute_score(ws, as_of=as_of, window_days=window, engine=options.scoring_engine(), progress=update)
     click.echo(f"Scored {run.scored:,} of {run.accounts:,} accounts as of {run.as_of:%Y-%m-%d %H:%M} "
@@ -34,6 +31,8 @@ def score(options, as_of, window):
 @click.pass_obj
 def top(options, limit, as_of, as_json):
     """The most influential accounts, with each component's share of the score."""
+    from ..analytics import top as top_accounts
+
     with options.open(read_only=True) as ws:
         rows = top_accounts(ws, limit=limit, as_of=as_of)
     if as_json:
@@ -56,6 +55,8 @@ def top(options, limit, as_of, as_json):
 @click.pass_obj
 def explain(options, account, as_of, as_json):
     """Why ACCOUNT ([NETWORK:]HANDLE or ID) has its score: what raised it, what held it back."""
+    from ..analytics import explain as explain_account
+
     with options.open(read_only=True) as ws:
         report = explain_account(ws, account, as_of=as_of)
     if as_json:
@@ -72,6 +73,8 @@ def explain(options, account, as_of, as_json):
 @click.pass_obj
 def exclude(options, account):
     """Never score, rank or show ACCOUNT (its interactions still count for others)."""
+    from ..analytics import exclude as exclude_account
+
     with options.open() as ws:
         network, account_id = exclude_account(ws, account)
     click.echo(f"Excluded {network}:{account_id}; its stored scores were removed.")
@@ -82,6 +85,8 @@ def exclude(options, account):
 @click.pass_obj
 def unexclude(options, account):
     """Take ACCOUNT off the exclusion list; the next `stature score` scores it again."""
+    from ..analytics import include as include_account
+
     with options.open() as ws:
         network, account_id = include_account(ws, account)
     click.echo(f"{network}:{account_id} is no longer excluded; run `stature score` to score it.")

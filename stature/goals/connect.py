@@ -25,7 +25,7 @@ from ..graph import who_to_follow
 from .audience import audience, credibility, goal_topics
 from .explain import Explainer
 from .goalfile import Goal
-from .network import Network, load_network
+from ..graph.network import Network, load_network
 
 PULL = 8.0          # how strongly goal fit multiplies a score: up to 1 + PULL
 AUDIENCE_FIT = 0.5  # goal fit of an audience member with no expertise on the goal's topics

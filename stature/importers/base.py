@@ -7,7 +7,7 @@ from typing import Callable, Iterable, Iterator
 import orjson
 
 from ..errors import ImportFormatError
-from .sources import Entry
+from .sources import READ_ERRORS, Entry, describe
 
 MAX_LINE_BYTES = 64 << 20
 
@@ -36,6 +36,8 @@ class Context:
         try:
             return convert(*args)
         except ImportFormatError as exc:
+            if exc.where is None:  # about the whole file, not this record
+                raise
             self.reject(where, exc.reason)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             self.reject(where, _describe(exc))
@@ -71,6 +73,8 @@ class Importer:
 
     name = ""
     description = ""
+    # the ingest options that change what this format yields: part of what makes a file "unchanged"
+    options: tuple = ("include_direct", "network")
 
     def matches(self, entry: Entry, head: bytes) -> bool:
         """Does this file look like mine? ``head`` is its first few KiB."""
@@ -96,10 +100,18 @@ def parse_json(data: bytes | str, entry: Entry, where: str | None = None):
 def json_lines(entry: Entry, ctx: Context) -> Iterator[tuple[str, object]]:
     """``(where, value)`` for each non-empty line of a JSON-lines file; bad lines are rejected."""
     with entry.open() as stream:
-        for number, line in enumerate(stream, 1):
+        number = 0
+        while True:
+            line = stream.readline(MAX_LINE_BYTES + 1)  # never more than the limit in memory
+            if not line:
+                break
+            number += 1
             ctx.progress(len(line))
-            if len(line) > MAX_LINE_BYTES:
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
                 ctx.reject(f"line {number}", f"is longer than {MAX_LINE_BYTES >> 20} MiB.")
+                while line and not line.endswith(b"\n"):  # skipped, a piece at a time
+                    line = stream.readline(1 << 20)
+                    ctx.progress(len(line))
                 continue
             line = line.strip()
             if not line:
@@ -182,7 +194,7 @@ def first_line_is_json(entry: Entry) -> bool:
                     return True
     except orjson.JSONDecodeError:
         return False
-    except (OSError, EOFError) as exc:
-        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
+    except READ_ERRORS as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {describe(exc)}") from None
     return False
 

@@ -29,9 +29,17 @@ _LIST_URL = re.compile(r"https?://(?:www\.)?(?:twitter|x)\.com/([^/]+)/lists/([^
 class XArchive(Importer):
     name = "x-archive"
     description = "X/Twitter archive files (tweets.js, follower.js, like.js, ...), a folder or a .zip"
+    options = ("include_direct",)
 
     def matches(self, entry: Entry, head: bytes) -> bool:
-        return bool(_KNOWN.match(entry.basename)) and head.lstrip().startswith(b"window.")
+        """A known archive file: one that says ``window.YTD...``, or any of that name beside the
+        archive's manifest.js or account.js (an empty or damaged tweets.js is then an error, not
+        a file nobody recognised)."""
+        if not _KNOWN.match(entry.basename):
+            return False
+        return head.lstrip().startswith(b"window.") or (
+            not entry.basename.startswith(("manifest", "account"))
+            and (entry.sibling("manifest.js") is not None or entry.sibling("account.js") is not None))
 
     def read(self, entry: Entry, ctx: Context):
         base = entry.basename

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import duckdb
 
 from ..errors import StatureError, WorkspaceError
 from ..model import KINDS
-from .schema import migrate
+from .schema import current_version, migrate
 
 DEFAULT_PATH = "stature.duckdb"
 TABLES = ("accounts", "posts", "interactions", "list_memberships", "identities", "imports")
@@ -20,25 +22,77 @@ def default_path() -> str:
     return os.environ.get("STATURE_WORKSPACE") or DEFAULT_PATH
 
 
-class Workspace:
-    """An open workspace. Use as a context manager, or call :meth:`close`."""
+LOCK_WAIT_SECONDS = float(os.environ.get("STATURE_LOCK_WAIT", "10"))
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+
+def damaged(path, exc: BaseException | None = None) -> WorkspaceError:
+    """The error for a workspace file DuckDB cannot read (truncated, damaged, not a database)."""
+    detail = f" ({public_detail(str(exc), path)})" if exc is not None else ""
+    return WorkspaceError(f"The workspace {Path(path).name} cannot be read: it is damaged, truncated or not a "
+                          f"Stature workspace{detail}. Restore it from a copy, or ingest into a new one.")
+
+
+def public_detail(message: str, path) -> str:
+    """DuckDB's message without the file's folder or another process's id and program."""
+    path = Path(path)
+    for full in {str(path.resolve()), str(path.absolute()), str(path)}:
+        message = message.replace(full, path.name)
+    message = re.sub(r"Conflicting lock is held in .*?\(PID \d+\)", "another process holds its lock", message)
+    message = re.sub(r"\s*See also https?://\S+", "", message)
+    return message.replace("IO Error: ", "").strip().rstrip(".")
+
+
+class Workspace:
+    """An open workspace. Use as a context manager, or call :meth:`close`.
+
+    A workspace another process has open for writing (an ingest) is waited for, up to
+    ``wait`` seconds (``$STATURE_LOCK_WAIT``, else 10); ``waiting()`` is called once when the
+    wait begins. Error messages name the file but not its folder, nor the other process.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
+                 wait: float | None = None, waiting=None):
         self.path = Path(path or default_path())
         if read_only and not self.path.exists():
             raise WorkspaceError(f"There is no workspace at {self.path}; run `stature ingest` first.")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = self._connect(read_only, LOCK_WAIT_SECONDS if wait is None else wait, waiting)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise WorkspaceError(f"Cannot open the workspace {self.path}: {exc}") from None
+            self.con.execute("SET TimeZone = 'UTC'")
+            self.con.execute("SET enable_progress_bar = false")  # our own bars, on stderr, or none
+            if not read_only:
+                migrate(self.con, self.path)
+            elif current_version(self.con) == 0:
+                raise WorkspaceError(f"{self.path.name} is a DuckDB file but not a Stature workspace.")
         except duckdb.Error as exc:
-            raise WorkspaceError(f"{self.path} is not a Stature workspace (DuckDB said: {exc}).") from None
-        self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute("SET enable_progress_bar = false")  # our own bars, on stderr, or none
-        if not read_only:
-            migrate(self.con, self.path)
+            self.con.close()
+            if isinstance(exc, (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException)):
+                raise damaged(self.path, exc) from None
+            raise
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _connect(self, read_only: bool, wait: float, waiting):
+        deadline, pause, told = time.monotonic() + wait, 0.05, False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise damaged(self.path, exc) from None
+                if time.monotonic() >= deadline:
+                    raise WorkspaceError(
+                        f"The workspace {self.path.name} is in use by another process (an ingest, or a program "
+                        f"writing to it); waited {wait:g} s for it. Try again when that process is done.") from None
+                if waiting is not None and not told:
+                    waiting()
+                    told = True
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+                pause = min(pause * 2, 0.5)
+            except duckdb.Error as exc:
+                raise damaged(self.path, exc) from None
 
     def __enter__(self):
         return self
@@ -116,7 +170,7 @@ class Workspace:
                WHERE (account_id = $name OR lower(handle) = lower($name)) AND ($net = '' OR network = $net)""",
             {"name": name, "net": network})
         if not rows:
-            raise StatureError(f"No account {spec!r} in {self.path}.")
+            raise StatureError(f"No account {spec!r} in {self.path.name}.")
         if len(rows) > 1:
             options = ", ".join(f"{n}:{a}" for n, a in rows[:5])
             raise StatureError(f"{spec!r} matches several accounts ({options}); say which as NETWORK:ID.")
