@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ..errors import StatureError
 from ..rules.accounts import default_account as _default_account
+from ..rules import visibility
 from ..rules.exclusions import account_visible
 
 
@@ -36,12 +37,14 @@ def names(ws, keys) -> dict:
         ws.con.unregister("_stature_keys")
 
 
-def profile(ws, network: str, account_id: str) -> dict:
-    """What the data says about the account: handle, name, bio, stated counts, posts held, creation."""
+def profile(ws, network: str, account_id: str, *, include_private: bool = False) -> dict:
+    """What the data says about the account: handle, name, bio, stated counts, posts held (public ones unless
+    ``include_private``), creation."""
     row = ws.sql("""SELECT any_value(handle), any_value(display_name), any_value(bio), max(followers_count),
                            max(following_count), max(listed_count), max(posts_count), min(created_at)
                     FROM accounts WHERE network = ? AND account_id = ?""", [network, account_id])[0]
-    posts = ws.sql("SELECT count(*) FROM posts WHERE network = ? AND author_id = ?", [network, account_id])[0][0]
+    posts = ws.sql(f"SELECT count(*) FROM posts WHERE network = ? AND author_id = ? "
+                   f"AND {visibility.where(include_private=include_private)}", [network, account_id])[0][0]
     keys = ("handle", "display_name", "bio", "followers", "following", "listed", "posts_stated", "created_at")
     out = {"network": network, "account_id": account_id, **dict(zip(keys, row)), "posts": posts}
     if isinstance(out["created_at"], datetime):

@@ -1,12 +1,14 @@
 """One account's activity as goals read it: its posts in a period, the reactions to it, its ties."""
 from __future__ import annotations
 
-_REACTIONS_SQL = """
+from ..rules import visibility
+
+_REACTIONS_SQL = f"""
 SELECT 'reply' AS kind, author_id AS reactor, created_at AS time, reply_to_post_id AS post_id FROM posts
- WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a
+ WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT 'quote', author_id, created_at, quote_of_post_id FROM posts
- WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a
+ WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT kind, source_id, time, post_id FROM interactions
  WHERE network = $n AND target_id = $a AND source_id <> $a AND kind IN ('repost', 'like', 'follow')
@@ -25,13 +27,14 @@ def last_activity(ws, network: str, account_id: str):
                   {"n": network, "a": account_id})[0][0]
 
 
-def posts_between(ws, network: str, account_id: str, start, end) -> list[tuple]:
+def posts_between(ws, network: str, account_id: str, start, end, *, include_private: bool = False) -> list[tuple]:
     """``(post_id, created_at, text, likes, reposts, replies, quotes, links, is_reply)`` of the account's posts
-    from ``start`` to ``end``, oldest first (the counts are the platform's)."""
-    return ws.sql("""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
+    from ``start`` to ``end``, oldest first (the counts are the platform's); public ones unless ``include_private``."""
+    return ws.sql(f"""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
                             coalesce(reply_count, 0), coalesce(quote_count, 0), len(coalesce(links, [])),
                             reply_to_post_id IS NOT NULL
                      FROM posts WHERE network = ? AND author_id = ? AND created_at BETWEEN ? AND ?
+                       AND {visibility.where(include_private=include_private)}
                      ORDER BY created_at""", [network, account_id, start, end])
 
 

@@ -304,6 +304,22 @@ def community_section(result: dict, links: Links) -> Markup:
               el("ul", items, class_="plain"), id="members")
 
 
+def loading_section(anchor: str, title: str, message: str) -> Markup:
+    """A section whose content is still being computed: says so, to reload in a moment."""
+    return el("section", el("h2", title), el("p", message, class_="muted", role="status"), id=anchor,
+              data_state="loading")
+
+
+def error_section(status: int, message: str) -> Markup:
+    """What a page that cannot be shown says instead (the dashboard's HTML error pages)."""
+    return el("section", el("h2", f"{status}: {_REASONS.get(status, 'Error')}"), el("p", message),
+              el("p", el("a", "Back to the overview", href="/")), id="error")
+
+
+_REASONS = {400: "Bad request", 401: "Token needed", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+            500: "Internal error", 503: "Busy"}
+
+
 def page(title: str, sections, *, header: Markup | None = None, csp: str | None = None) -> str:
     """A whole HTML document: inline CSS, no script, nothing fetched."""
     head = [el("meta", charset="utf-8"), el("meta", name="viewport", content="width=device-width, initial-scale=1"),
