@@ -13,6 +13,8 @@ from typing import Callable
 import orjson
 
 from ..errors import StatureError
+from ..read.topics import has_topics
+from ..rules import visibility
 from .classify import KeywordClassifier, make_classifier, model_id
 from .expertise import SELF_DESCRIBED, TopicPost, expertise
 from .features import extract
@@ -22,7 +24,7 @@ Progress = Callable[[int, int, str], None]
 POST_TOPICS = 10   # most topics stored per post (ancestors included)
 
 _CONTENT = "hash(p.text, p.hashtags, p.links, p.mentions)"
-_PUBLIC = "p.visibility = 'public'"
+_PUBLIC = visibility.where("p")  # private posts give no topics and count as no evidence
 
 _POSTS_SQL = f"""
 WITH todo AS (SELECT p.network, p.post_id, {_CONTENT} AS content FROM posts p WHERE {_PUBLIC}
@@ -171,9 +173,9 @@ def _expertise(ws, con, taxonomy: Taxonomy) -> list:
         WITH targets AS (SELECT DISTINCT network, post_id FROM post_topics),
         r AS (
             SELECT network, reply_to_post_id AS post_id, author_id AS reactor, 'reply' AS kind FROM posts p
-            WHERE reply_to_post_id IS NOT NULL AND {_PUBLIC}
+            WHERE reply_to_post_id IS NOT NULL AND {visibility.interacts("p")}
             UNION ALL SELECT network, quote_of_post_id, author_id, 'quote' FROM posts p
-            WHERE quote_of_post_id IS NOT NULL AND {_PUBLIC}
+            WHERE quote_of_post_id IS NOT NULL AND {visibility.interacts("p")}
             UNION ALL SELECT network, post_id, source_id, kind FROM interactions
             WHERE kind IN ('repost', 'like') AND post_id IS NOT NULL)
         SELECT r.network, r.post_id, r.reactor, r.kind FROM r SEMI JOIN targets t
@@ -217,7 +219,7 @@ def _influence(ws) -> dict:
 
 
 def _require(ws) -> None:
-    if not ws.sql("SELECT count(*) FROM topic_runs")[0][0]:
+    if not has_topics(ws):
         raise StatureError(f"{ws.path} holds no topics yet; run `stature classify` first.")
 
 

@@ -5,6 +5,8 @@ workspace has not seen yet, in one transaction, and records the version.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import WorkspaceError
 
 MIGRATIONS: list[list[str]] = [
@@ -194,7 +196,18 @@ MIGRATIONS: list[list[str]] = [
             community INTEGER NOT NULL
         )""",
     ],
-    # topics: the posts classified under the taxonomy and model of topic_runs (with a hash of what was
+    # 5: provenance: every stored record lists each import (file) that brings it, so replacing one
+    # file's import removes only what no other import still brings; an import remembers the options
+    # it was read with and a stamp (size, modification time) that spots an untouched file unread
+    [
+        *(f"ALTER TABLE {table} ADD COLUMN sources INTEGER[]"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        *(f"UPDATE {table} SET sources = [import_id] WHERE import_id IS NOT NULL"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        "ALTER TABLE imports ADD COLUMN stamp VARCHAR",
+        "ALTER TABLE imports ADD COLUMN options VARCHAR",
+    ],
+    # 6: topics: the posts classified under the taxonomy and model of topic_runs (with a hash of what was
     # read, so a re-run classifies only new or changed posts), and topics accounts only say of themselves
     [
         """CREATE TABLE topic_posts (
@@ -230,7 +243,7 @@ def migrate(con, path) -> int:
     version = current_version(con)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
-            f"{path} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
+            f"{Path(path).name} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
             "Upgrade Stature to open it."
         )
     if version == SCHEMA_VERSION:
