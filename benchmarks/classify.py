@@ -40,8 +40,7 @@ def main():
     user = user.with_examples([(r["text"], [user.find(n).id for n in r["topics"]]) for r in rows])
     setups = {"keyword": ("built-in taxonomy (261 topics), no examples", builtin(), "keyword"),
               "examples": ("TweetTopic + 843 examples: keyword features", user, "examples"),
-              "static": ("TweetTopic + 843 examples: static embeddings + n-grams + keywords (default)", user,
-                         "static"),
+              "static": ("TweetTopic + 843 examples: static embeddings + keywords (default)", user, "static"),
               "grams": ("TweetTopic + 843 examples: n-grams + keywords", user, "grams"),
               "minilm": ("TweetTopic taxonomy, MiniLM on torch (peer)", load(ROOT / "evaluation" /
                                                                              "tweettopic_topics.csv"), "minilm")}

@@ -14,7 +14,7 @@ All figures are cross-validated development figures: the model choices (which fe
 were made on these same files. ``--test FILE`` also scores other labelled files (same format) with
 models learned from all 843 shared posts.
 
-    .venv/bin/python evaluation/tweettopic.py [--models keyword,examples,grams,static,minilm] [--markdown]
+    .venv/bin/python evaluation/tweettopic.py [--models keyword,examples,static,grams,static+grams,minilm] [--markdown]
 """
 from __future__ import annotations
 
@@ -89,15 +89,15 @@ def systems(taxonomy, models):
         out["keyword, bridged to the built-in lexicon (no examples)"] = (lambda: KeywordClassifier(bare), majority)
     if "examples" in models:
         out["examples: keyword features"] = (lambda: ExampleClassifier(taxonomy, words=False), None)
-    if "embeddings" in models:
-        out["static embeddings + keyword features"] = (
-            lambda: ExampleClassifier(taxonomy, embeddings=True, grams=False), None)
+    if "static" in models:
+        out["static: static embeddings + keyword features (default)"] = (
+            lambda: ExampleClassifier(taxonomy, static=True), None)
     if "grams" in models:
         out["character n-grams + keyword features"] = (
             lambda: ExampleClassifier(taxonomy, embeddings=False, grams=True), None)
-    if "static" in models:
-        out["static: embeddings + n-grams + keywords (default)"] = (
-            lambda: ExampleClassifier(taxonomy, static=True), None)
+    if "static+grams" in models:
+        out["static embeddings + n-grams + keyword features"] = (
+            lambda: ExampleClassifier(taxonomy, static=True, grams=True), None)
     if "minilm" in models:
         from stature.topics.embedding import EmbeddingClassifier
         out["MiniLM (torch) embeddings + keyword features"] = (
@@ -172,8 +172,8 @@ def test_files(models, paths):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="keyword,examples,embeddings,grams,static",
-                        help="comma list: keyword,examples,embeddings,grams,static,minilm")
+    parser.add_argument("--models", default="keyword,examples,static,grams,static+grams",
+                        help="comma list: keyword,examples,static,grams,static+grams,minilm")
     parser.add_argument("--test", nargs="*", default=[], metavar="FILE",
                         help="also score these labelled files with models learned from all shared posts")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")

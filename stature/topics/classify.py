@@ -9,7 +9,7 @@ post is a :class:`~stature.topics.features.Features` (see :func:`features.extrac
   from the examples. Its features: the keyword evidence for every user topic and every built-in topic
   (language-independent), and, for the ``static`` model (the default with examples), the post's
   static sentence embedding distilled from all-MiniLM-L6-v2 (:mod:`~stature.topics.static`, shipped
-  in the package, numpy only) and hashed character n-grams, which carry to Spanish, Greek and Japanese.
+  in the package, numpy only). Character n-grams (:mod:`~stature.topics.grams`) are measured too.
 - ``embedding.EmbeddingClassifier`` (optional extra ``topics``): the packaged all-MiniLM-L6-v2 itself,
   on torch; about ten times slower.
 
@@ -46,8 +46,9 @@ def model_id(taxonomy: Taxonomy, model: str = "auto") -> str:
 
 class ExampleClassifier:
     """A linear model learned from the taxonomy's labelled examples. Features: keyword evidence (the
-    taxonomy's own topics and the built-in ones); with ``static``, also the post's static embedding and
-    its character n-grams (those in at least two examples, TF-IDF weighted); with ``words``, the
+    taxonomy's own topics and the built-in ones); with ``static`` (or ``embeddings``), also the post's
+    static embedding; with ``grams``, its character n-grams (in at least two examples, TF-IDF weighted;
+    measured, not the default: no gain in cross-validation); with ``words``, the
     examples' own words (``auto``: whether they help is chosen by cross-validation). A ridge model,
     calibrated per topic (:func:`~stature.topics.linear.fit_ridge_cv`); its strength and threshold are
     chosen by cross-validation on the examples."""
@@ -70,7 +71,7 @@ class ExampleClassifier:
             for t in topics:
                 y[row, index[t]] = True
         embeddings = static if embeddings is None else embeddings
-        grams = static if grams is None else grams
+        grams = bool(grams)  # off in the static model: no gain in cross-validation (EVALUATION.md)
         if embeddings:
             from .static import embedder
             self.embedder = embedder()
@@ -138,7 +139,7 @@ def make_classifier(taxonomy: Taxonomy, model: str = "auto"):
     if model == "examples":
         return ExampleClassifier(taxonomy)
     if model == "static":
-        return ExampleClassifier(taxonomy, words=False, static=True)
+        return ExampleClassifier(taxonomy, static=True)
     from .embedding import EmbeddingClassifier
     return EmbeddingClassifier(taxonomy)
 
