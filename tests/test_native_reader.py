@@ -220,3 +220,76 @@ def test_word_class_is_pythons_word_class():
     others = "".join(c for c in everything if not _re.match(r"\w", c) and not 0xD800 <= ord(c) < 0xE000)
     assert con.execute(f"SELECT length(regexp_replace(?, '[^{word_class()}]', '', 'g'))", [others]).fetchone()[0] == 0
     assert WHITESPACE == "".join(c for c in everything if c.isspace())
+
+
+# --- Twitter API v2 pages: DuckDB's reader gives what twitter_v2 gives -----------------------------------
+
+def _bench_data():
+    """benchmarks/ingest_data.py, which writes the other formats from a generated community."""
+    import importlib.util
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("ingest_data", ROOT / "benchmarks" / "ingest_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["brexit.jsonl", "mentions_tweet.jsonl"])
+def test_native_v2_agrees_with_python_on_real_pages(tmp_path, native_runs, name):
+    native, python = _both(tmp_path, [dataset(f"formats/twitter-api-v2/{name}")])
+    assert len(native_runs) == 1
+    assert native["posts"] or native["interactions"]
+    for table in native:
+        assert native[table] == python[table], table
+
+
+def test_native_v2_brexit_counts(tmp_path, native_runs):
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ingest(ws, [dataset("formats/twitter-api-v2/brexit.jsonl")])
+        s = ws.status()
+    assert len(native_runs) == 1
+    assert s["posts"] == 88 and s["accounts"] == 185
+
+
+def test_native_v2_agrees_with_python_on_generated_pages(tmp_path, native_runs):
+    made = generate(tmp_path / "gen", accounts=300, seed=4)
+    path = tmp_path / "v2.jsonl"
+    _bench_data().twitter_v2(made["paths"]["tweets"], path, page=37)
+    native, python = _both(tmp_path, [path])
+    assert len(native_runs) == 1
+    assert native["posts"] and any(i[1] == "repost" for i in native["interactions"])
+    for table in native:
+        assert native[table] == python[table], table
+
+
+@pytest.mark.parametrize("name", ["users.jsonl", "lists.jsonl"])
+def test_native_v2_leaves_other_pages_to_python(tmp_path, native_runs, name):
+    native, python = _both(tmp_path, [dataset(f"formats/twitter-api-v2/{name}")])
+    assert native_runs == [] and native == python
+
+
+def test_native_v2_tweet_without_author_is_named_by_line(tmp_path, native_runs):
+    lines = dataset("formats/twitter-api-v2/brexit.jsonl").read_text().splitlines()
+    page = json.loads(lines[0])
+    del page["data"][3]["author_id"]
+    path = tmp_path / "bad.jsonl"
+    path.write_text(lines[0] + "\n" + json.dumps(page) + "\n")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        with pytest.raises(ImportFormatError, match=r"bad\.jsonl, line 2, item 4"):
+            ingest(ws, [path])
+    assert native_runs == []
+
+
+@pytest.mark.slow
+def test_native_v2_agrees_with_python_on_every_twarc_test_file(tmp_path, native_runs):
+    import tarfile
+
+    with tarfile.open(dataset("formats/twitter-api-v2/twarc_csv_test_data.tgz")) as archive:
+        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(".jsonl")]
+        for member in members:
+            path = tmp_path / member.name.replace("/", "_")
+            path.write_bytes(archive.extractfile(member).read())
+            native, python = _both(tmp_path, [path], skip_bad=True, format="twitter-v2")
+            assert native == python, member.name
+    assert len(native_runs) >= 10
