@@ -142,7 +142,7 @@ def _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, n
             report.files.append(FileResult(entry.key, importer.name, "unchanged"))
             continue
         work.append((entry, importer, options))
-    loaded = _load_native(con, work, bar) if native else {}
+    loaded = _load_native(con, work, bar, network) if native else {}
     try:
         with workspace.transaction():
             _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known)
@@ -155,7 +155,7 @@ def _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, n
     return report
 
 
-def _load_native(con, work, bar) -> dict:
+def _load_native(con, work, bar, network=None) -> dict:
     """Big files whose importer has a native plan, read by DuckDB before the transaction.
 
     A file DuckDB cannot read (a malformed line, a wrong type, a shape the plan does not
@@ -166,13 +166,13 @@ def _load_native(con, work, bar) -> dict:
     for n, (entry, importer, _) in enumerate(work):
         if entry.path is None or entry.size < NATIVE_MIN_BYTES or entry.name.endswith(".gz"):
             continue  # a compressed file is read in Python, where its output is bounded
-        plan = importer.native(str(entry.path))
+        plan = importer.native(str(entry.path), network)
         if plan is None:
             continue
         table = f"native_lines_{n}"
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
             readable = con.execute(plan.check).fetchone()[0] == 0
         except duckdb.Error:
             readable = False
@@ -197,7 +197,7 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
         try:
             if entry.key in loaded:
                 table, plan = loaded[entry.key]
-                con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+                con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
                 try:
                     writer.stage_native(plan)
                 except TextTooLong as exc:

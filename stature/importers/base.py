@@ -56,7 +56,8 @@ def _describe(exc: Exception) -> str:
 class NativePlan:
     """How DuckDB reads a whole file itself, for big files: the same records as ``read``, faster.
 
-    ``lines`` reads the file (it becomes the view ``native_lines``); if it fails, or ``check``
+    ``lines`` reads the file (it becomes the view ``native_lines``, with each row's place in the file
+    as ``native_row``); if it fails, or ``check``
     counts any row the plan cannot read, the Python reader is used instead. ``derived`` temp
     tables (name, query) come next; ``stages`` maps each staging table to a query giving
     its rows, in the staging table's column order, without the import id.
@@ -84,8 +85,9 @@ class Importer:
         """Yield canonical records (see :mod:`stature.model`)."""
         raise NotImplementedError
 
-    def native(self, path: str) -> NativePlan | None:
-        """A :class:`NativePlan` for a big file on disk, or None (the default) to always use ``read``."""
+    def native(self, path: str, network: str | None = None) -> NativePlan | None:
+        """A :class:`NativePlan` for a big file on disk, or None (the default) to always use ``read``.
+        ``network`` is the one given with ``--network``, for formats that take it."""
         return None
 
 
