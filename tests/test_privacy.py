@@ -169,3 +169,19 @@ def test_report_on_a_mastodon_account_after_classify(workspaces, tmp_path):
     assert out.exit_code == 0, out.output
     info = json.loads(out.output)
     assert info["account"]["account_id"] == OWNER.split(":", 1)[1] and "topics" in info["sections"]
+
+
+def test_topics_stored_before_the_rule_never_show_a_private_post(tmp_path):
+    """Evidence classified while a post was public is not shown once the post is private (or was all along)."""
+    from stature.topics.store import account_topics
+    from surfaces import hostile_workspace
+    with hostile_workspace(tmp_path / "w.duckdb") as ws:
+        shown = {p["post_id"] for t in account_topics(ws, "mastodon:evil")["topics"]
+                 for p in t["evidence"].get("top_posts", [])}
+        hidden = sorted(shown)[0]
+        ws.con.execute("UPDATE posts SET visibility = 'followers' WHERE post_id = ?", [hidden])
+        after = {p["post_id"] for t in account_topics(ws, "mastodon:evil")["topics"]
+                 for p in t["evidence"].get("top_posts", [])}
+    assert after == shown - {hidden} and after
+    body = App(tmp_path / "w.duckdb").handle("GET", "/api/accounts/mastodon/evil", HOST).body.decode()
+    assert f'"{hidden}"' not in body and f'"{sorted(after)[0]}"' in body
