@@ -190,5 +190,11 @@ def _topic_row(ws, network, row) -> dict:
                                  WHERE network = ? AND account_id IN (SELECT unnest(?::VARCHAR[]))""", [network, ids]))
         for r in evidence["reactors"]:
             r["handle"] = handles.get(r["account_id"])
+    top = evidence.get("top_posts") or []
+    if top:  # topics stored before the visibility rule may name private posts: never shown
+        public = {p for (p,) in ws.sql(f"""SELECT post_id FROM posts WHERE network = ? AND {visibility.where()}
+                                          AND post_id IN (SELECT unnest(?::VARCHAR[]))""",
+                                       [network, [p["post_id"] for p in top]])}
+        evidence["top_posts"] = [p for p in top if p["post_id"] in public]
     return {"topic": name, "topic_id": topic_id, "confidence": conf, "level": lvl, "posts": posts, "weeks": weeks,
             "reactors": reactors, "lists": lists, "bio": bio, "evidence": evidence}
