@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..demo import run_demo
 from .main import echo_json, main, plural, progress
 
 
@@ -18,6 +17,8 @@ from .main import echo_json, main, plural, progress
 def demo(options, accounts, seed, output, as_json):
     """Generate a sample community into the workspace, run the whole pipeline (scores with a history, topics,
     communities) and write the report."""
+    from ..demo import run_demo
+
     with options.open() as ws, progress(options, "Demo") as update:
         result = run_demo(ws, accounts=accounts, seed=seed, report=output, progress=update)
     if as_json:

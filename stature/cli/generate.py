@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..generate import generate as run_generate
 from .main import echo_json, main, progress
 
 
@@ -25,6 +24,8 @@ def generate(options, out_dir, accounts, posts_per_account, follows_per_account,
 
     Import it with `stature ingest OUT_DIR`.
     """
+    from ..generate import generate as run_generate
+
     with progress(options, "Generating") as update:
         result = run_generate(out_dir, accounts=accounts, posts_per_account=posts_per_account,
                               follows_per_account=follows_per_account, seed=seed, start=start, days=days,

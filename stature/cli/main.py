@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import click
 
 from ..errors import StatureError
-from ..workspace import Workspace, default_path
 
 
 class StatureGroup(click.Group):
@@ -60,17 +59,29 @@ class StatureGroup(click.Group):
 @click.pass_context
 def main(ctx, workspace, engine, spark_master, quiet):
     """Stature: influence that explains itself, from the data you own."""
-    ctx.obj = Options(workspace or default_path(), engine, quiet, spark_master)
+    ctx.obj = Options(workspace, engine, quiet, spark_master)
 
 
 class Options:
     def __init__(self, workspace, engine, quiet, spark_master=None):
-        self.workspace = workspace
+        self._workspace = workspace
         self.engine = engine
         self.quiet = quiet
         self.spark_master = spark_master
 
-    def open(self, read_only: bool = False) -> Workspace:
+    @property
+    def workspace(self):
+        """The workspace path: --workspace, else the default (resolved when a command needs it, so that
+        `stature COMMAND --help` loads no DuckDB)."""
+        if self._workspace is None:
+            from ..workspace import default_path
+            self._workspace = default_path()
+        return self._workspace
+
+    def open(self, read_only: bool = False):
+        """The workspace, opened (DuckDB is imported here, not when the CLI starts); says so while it waits."""
+        from ..workspace import Workspace
+
         def waiting():
             click.echo(f"Waiting for the workspace {os.path.basename(self.workspace)}: another process is "
                        "using it...", err=True)

@@ -1,6 +1,6 @@
-"""A seeded generator of a realistic community, at any size, in formats Stature imports.
+"""A seeded generator of a realistic population of accounts, at any size, in formats Stature imports.
 
-``generate(out_dir, accounts=100)`` makes a community for a test; ``accounts=1_000_000``
+``generate(out_dir, accounts=100)`` makes a population for a test; ``accounts=1_000_000``
 one for a benchmark. Everything is drawn with numpy in chunks and streamed to files,
 so memory grows with the number of accounts and original posts, never with the files
 written (about 0.6 GB at 200,000 accounts and a million posts). The same seed gives the
@@ -8,7 +8,7 @@ same files, byte for byte.
 
 The model:
 
-- twelve topics (:mod:`stature.community_vocabulary`); each account has 1-3 interests,
+- twelve topics (:mod:`stature.generate.vocabulary`); each account has 1-3 interests,
   some topics more common than others, and a bio built from them;
 - a heavy-tailed popularity (lognormal, sigma 2): follows, mentions and engagement pick
   their target within a topic in proportion to it, so the top 1% of accounts receive
@@ -50,10 +50,10 @@ from typing import Callable
 import numpy as np
 import orjson
 
-from .community_model import (TAGS_PER_TOPIC, TOPIC_NAMES, WORDS_PER_TOPIC, Community, mix,
-                              twitter_time, twitter_times, uniforms)
-from .community_vocabulary import FILLER, TOPICS
-from .errors import StatureError
+from ..errors import StatureError
+from .population import (TAGS_PER_TOPIC, TOPIC_NAMES, WORDS_PER_TOPIC, Population, mix, twitter_time,
+                         twitter_times, uniforms)
+from .vocabulary import FILLER, TOPICS
 
 NETWORK = "twitter"
 ACCOUNT_BASE = 1_000_000_000                 # account i has id ACCOUNT_BASE + i
@@ -77,7 +77,7 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def generate(out_dir, *, accounts: int = 1000, posts_per_account: float = 5.0, follows_per_account: float = 20.0,
              likes_per_account: float | None = None, seed: int = 0, start="2024-01-01", days: int = 120,
              progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Write a generated community into ``out_dir``; return ``{"paths": {...}, "counts": {...}}``.
+    """Write a generated population into ``out_dir``; return ``{"paths": {...}, "counts": {...}}``.
 
     ``likes_per_account`` defaults to twice ``posts_per_account``. ``start`` is a date,
     a datetime or an ISO 8601 string (UTC). ``progress(done, total, stage)`` is called
@@ -86,14 +86,14 @@ def generate(out_dir, *, accounts: int = 1000, posts_per_account: float = 5.0, f
     ``reposts``, ``replies``, ``quotes``, ``mentions`` and ``list_memberships`` interactions.
     """
     if accounts < 1 or days < 1 or min(posts_per_account, follows_per_account, likes_per_account or 0) < 0:
-        raise StatureError("A community needs at least 1 account and 1 day, and no negative rates.")
+        raise StatureError("A population needs at least 1 account and 1 day, and no negative rates.")
     if likes_per_account is None:
         likes_per_account = 2.0 * posts_per_account
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    community = Community(int(accounts), posts_per_account, follows_per_account, likes_per_account, int(seed),
-                          _epoch(start), int(days))
-    return _Files(community, out, progress).write()
+    population = Population(int(accounts), posts_per_account, follows_per_account, likes_per_account, int(seed),
+                            _epoch(start), int(days))
+    return _Files(population, out, progress).write()
 
 
 def _epoch(start) -> int:
@@ -142,13 +142,13 @@ class _Csv:
 
 
 class _Files:
-    """Writes one community: follows, lists, counts, accounts, then the tweets and likes."""
+    """Writes one population: follows, lists, counts, accounts, then the tweets and likes."""
 
-    def __init__(self, community: Community, out: Path, progress):
-        self.c = community
+    def __init__(self, population: Population, out: Path, progress):
+        self.c = population
         self.paths = {name: out / filename for name, filename in FILES.items()}
         self.progress = progress or (lambda done, total, stage: None)
-        self.total = 4 * community.n + community.total_originals
+        self.total = 4 * population.n + population.total_originals
         self.done = 0
         self.counts = dict.fromkeys(("accounts", "posts", "originals", "replies", "quotes", "reposts", "follows",
                                      "likes", "mentions", "lists", "list_memberships", "tweet_lines"), 0)
