@@ -178,3 +178,19 @@ def test_likes_without_their_actor_are_rejected(tmp_path, workspace):
     with pytest.raises(ImportFormatError, match="actor.json"):
         ingest(workspace, [lone])
     assert workspace.status()["interactions"]["like"] == 0
+
+
+def test_direct_messages_never_become_interactions(tmp_path):
+    from stature import Workspace
+
+    counts = []
+    for include_direct in (False, True):
+        with Workspace(tmp_path / f"{include_direct}.duckdb") as ws:
+            ingest(ws, [dataset("formats/mastodon-archive")], include_direct=include_direct)
+            counts.append(ws.sql("SELECT kind, count(*) FROM interactions GROUP BY kind ORDER BY kind"))
+            direct = ws.sql("SELECT count(*) FROM posts WHERE visibility = 'direct'")[0][0]
+            assert direct == (35 if include_direct else 0)
+            assert ws.sql("""SELECT count(*) FROM interactions i JOIN posts p
+                             ON p.network = i.network AND p.post_id = i.post_id
+                             WHERE p.visibility = 'direct'""") == [(0,)]
+    assert counts[0] == counts[1]
