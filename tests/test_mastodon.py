@@ -194,3 +194,19 @@ def test_direct_messages_never_become_interactions(tmp_path):
                              ON p.network = i.network AND p.post_id = i.post_id
                              WHERE p.visibility = 'direct'""") == [(0,)]
     assert counts[0] == counts[1]
+
+
+def test_a_compressed_outbox_is_streamed_and_its_damage_named(tmp_path, workspace):
+    import gzip
+    import shutil
+
+    from stature import ImportFormatError
+
+    folder = tmp_path / "archive"
+    shutil.copytree(dataset("formats/mastodon-archive"), folder)
+    data = gzip.decompress((folder / "outbox.json.gz").read_bytes())
+    cut = data.index(b'"orderedItems"') + 5000
+    (folder / "outbox.json.gz").write_bytes(gzip.compress(data[:cut]))  # cut inside an item
+    with pytest.raises(ImportFormatError, match="outbox.json.gz.*not valid JSON"):
+        ingest(workspace, [folder])
+    assert workspace.status()["posts"] == 0
