@@ -3,13 +3,11 @@ in a process whose peak memory stays under 1 GB (measured here), and the workspa
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import subprocess
 import sys
 import tarfile
-import zlib
 
 import pytest
 

@@ -193,7 +193,6 @@ class Writer:
         """
         self.flush()
         con = self.con
-        first = int(self.first_import or 0)
 
         # accounts: newer non-empty values win, counts are kept where the new source has none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
