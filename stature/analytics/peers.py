@@ -8,7 +8,7 @@ whose exact score is lower, ties counting half.
 """
 from __future__ import annotations
 
-from .score import visible_filter
+from ..rules.exclusions import node_visible
 
 
 def _node_sql() -> str:
@@ -36,7 +36,7 @@ def peer_percentiles(workspace, run: dict, nodes: list[str], *, goal=None) -> di
     a loaded :class:`~stature.goals.Goal`.
     """
     run_id = run["run_id"]
-    rows = workspace.sql(f"""SELECT s.node_id, s.exact FROM scores s WHERE s.run_id = ? AND {visible_filter('s')}""",
+    rows = workspace.sql(f"""SELECT s.node_id, s.exact FROM scores s WHERE s.run_id = ? AND {node_visible('s.node_id')}""",
                          [run_id])
     exact = dict(rows)
     ordered = sorted(exact.values())

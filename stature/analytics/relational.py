@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..rules.decay import DEFAULT_WINDOW_DAYS, decay_sql, half_life as default_half_life
+from ..rules.exclusions import EXCLUDED_ACCOUNTS
 from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 from .calibration import points_sql, slope_sql
 
@@ -122,10 +123,10 @@ def graph_steps(p: Params) -> list[Step]:
                    a.posts_count
             FROM accounts a
             LEFT JOIN identities i ON i.network = a.network AND i.account_id = a.account_id"""),
-        Step("excluded", """
+        Step("excluded", f"""
             SELECT DISTINCT n.node_id
             FROM node_accounts n
-            JOIN exclusions e ON e.network = n.network AND e.account_id = n.account_id"""),
+            JOIN {EXCLUDED_ACCOUNTS} e ON e.network = n.network AND e.account_id = n.account_id"""),
         Step("nodes", f"""
             SELECT node_id, row_number() OVER (ORDER BY node_id) - 1 AS idx,
                    sum(followers_count) AS followers_stat, sum(listed_count) AS listed_stat,

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..errors import StatureError
+from ..read.scores import find_run, parse_as_of  # noqa: F401  (handed on)
 from ..rules.decay import DEFAULT_WINDOW_DAYS
 from ..rules.exclusions import node_visible
 from .engine import Progress, compute, open_engine
@@ -27,23 +28,6 @@ class ScoreRun:
     edges: int
     authority_iterations: int
     coverage: dict | None = None  # accounts scored from statistics whose data lies before the window
-
-
-def parse_as_of(value) -> datetime | None:
-    """A date or time (text, ``date`` or ``datetime``) as a naive UTC datetime; the end of the day for a date."""
-    if value is None or isinstance(value, datetime) and value.tzinfo is None:
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime.combine(value, time(23, 59, 59))
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(23, 59, 59))
-        return parse_as_of(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        raise StatureError(f"{value!r} is not a date: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.") from None
 
 
 def latest_activity(workspace) -> datetime | None:
@@ -96,32 +80,6 @@ def _store(con, params: Params, info: dict, engine_name: str) -> ScoreRun:
     scored = con.execute("SELECT count(*) FROM final_scores").fetchone()[0]
     return ScoreRun(run_id, params.as_of, params.window_days, info["accounts"], scored, info["edges"],
                     info["authority_iterations"])
-
-
-def _has_scores(workspace) -> bool:
-    return bool(workspace.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_runs'")[0][0])
-
-
-def find_run(workspace, as_of=None) -> dict:
-    """The stored run for ``as_of`` (the latest run on or before that moment), else the newest run."""
-    if not _has_scores(workspace) or not workspace.sql("SELECT count(*) FROM score_runs")[0][0]:
-        raise StatureError(f"{workspace.path} holds no scores yet; run `stature score` first.")
-    moment = parse_as_of(as_of)
-    if moment is None:
-        row = workspace.sql("SELECT run_id FROM score_runs ORDER BY computed_at DESC, run_id DESC LIMIT 1")
-    else:
-        row = workspace.sql("SELECT run_id FROM score_runs WHERE as_of <= ? ORDER BY as_of DESC, run_id DESC LIMIT 1",
-                            [moment])
-        if not row:
-            raise StatureError(f"No score was computed as of {moment:%Y-%m-%d} or before; "
-                               f"run `stature score --as-of {moment:%Y-%m-%d}`.")
-    keys = ("run_id", "as_of", "window_days", "half_life_days", "computed_at", "engine", "accounts", "edges",
-            "authority_iterations", "weights")
-    run = dict(zip(keys, workspace.sql("SELECT * FROM score_runs WHERE run_id = ?", [row[0][0]])[0]))
-    run["weights"] = json.loads(run["weights"]) if run["weights"] else {}
-    return run
-
-
 
 
 NOTABLE_SHARE = 0.05

@@ -1,8 +1,6 @@
 """One account's activity as goals read it: its posts in a period, the reactions to it, its ties."""
 from __future__ import annotations
 
-import pyarrow as pa
-
 from ..rules import visibility
 
 _REACTIONS_SQL = f"""
@@ -56,6 +54,7 @@ def undated_followers(ws, network: str, account_id: str) -> int:
 def ties(ws, network: str, account_id: str, others) -> list[tuple]:
     """``(other, handle, said, heard, follows, followed, interactions)`` for each of ``others``: replies,
     mentions and quotes the account sent them and got from them, follows either way, all interactions."""
+    import pyarrow as pa
     ws.con.register("_stature_people", pa.table({"account_id": pa.array(sorted(others), pa.string())}))
     try:
         return ws.sql("""
@@ -75,6 +74,7 @@ def ties(ws, network: str, account_id: str, others) -> list[tuple]:
 
 def reaction_times(ws, network: str, account_ids) -> list:
     """The times of every dated reply, quote, repost, like and mention by the accounts ``account_ids``."""
+    import pyarrow as pa
     ws.con.register("_stature_accounts", pa.table({"account_id": pa.array(list(account_ids), pa.string())}))
     try:
         return [t for (t,) in ws.sql("""SELECT i.time FROM interactions i JOIN _stature_accounts g

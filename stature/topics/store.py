@@ -11,6 +11,7 @@ import orjson
 import pyarrow as pa
 
 from ..errors import StatureError
+from ..read.topics import has_topics
 from ..rules import visibility
 from .classify import KeywordClassifier, make_classifier
 from .expertise import TopicPost, expertise
@@ -141,7 +142,7 @@ def _influence(ws) -> dict:
 
 
 def _require(ws) -> None:
-    if not ws.sql("SELECT count(*) FROM topic_runs")[0][0]:
+    if not has_topics(ws):
         raise StatureError(f"{ws.path} holds no topics yet; run `stature classify` first.")
 
 
