@@ -3,9 +3,11 @@
     nice python benchmarks/dashboard.py [--clients 300] [--requests 5] [--slow 50]
 
 Builds the demo workspace in a temporary folder, starts `stature serve` on 127.0.0.1 in its own
-process, and runs the same load twice, side by side: alone, and with `stature ingest` of the shared
-Mastodon archive into the same workspace while the load runs. Prints requests/s, median and p99
-latency, the answers by status, and whether the slow clients were cut off. The test suite runs
+process, and runs the same load side by side: alone, and with `stature ingest` of the shared Mastodon
+archive into the same workspace while the load runs. A mix of pages and API calls is run on a fresh
+server (cold: every answer computed once), again (warm: from the cache), and account pages that are
+all different (nothing cached). Prints requests/s, median and p99 latency, the answers by status,
+and how many slow clients were cut off. The test suite runs
 :func:`run_load` smaller (tests/test_web_load.py).
 """
 from __future__ import annotations
@@ -90,11 +92,12 @@ async def _slow_client(port: int, seconds: float, cut: list):
         writer.close()
 
 
-async def _load(port, clients, requests, slow, slow_seconds, timeout, targets):
+async def _load(port, clients, requests, slow, slow_seconds, timeout, targets, distinct):
     latencies, statuses, cut = [], {}, []
     start = time.perf_counter()
-    tasks = [_client(port, targets[i % len(targets):] + targets[:i % len(targets)], requests, latencies, statuses,
-                     timeout) for i in range(clients)]
+    mine = (lambda i: targets[i * requests:(i + 1) * requests]) if distinct else (
+        lambda i: targets[i % len(targets):] + targets[:i % len(targets)])
+    tasks = [_client(port, mine(i), requests, latencies, statuses, timeout) for i in range(clients)]
     slow_tasks = [asyncio.ensure_future(_slow_client(port, slow_seconds, cut)) for _ in range(slow)]
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
@@ -103,10 +106,11 @@ async def _load(port, clients, requests, slow, slow_seconds, timeout, targets):
 
 
 def run_load(port: int, *, clients: int = 300, requests: int = 5, slow: int = 20, slow_seconds: float = 30.0,
-             timeout: float = 60.0, targets=TARGETS) -> dict:
-    """``clients`` concurrent keep-alive clients each making ``requests`` GETs, ``slow`` slow clients beside them."""
+             timeout: float = 60.0, targets=TARGETS, distinct: bool = False) -> dict:
+    """``clients`` concurrent keep-alive clients each making ``requests`` GETs, ``slow`` slow clients beside them.
+    With ``distinct`` every request asks for its own target (``clients * requests`` of them): nothing cached."""
     latencies, statuses, cut, elapsed = asyncio.run(
-        _load(port, clients, requests, slow, slow_seconds, timeout, list(targets)))
+        _load(port, clients, requests, slow, slow_seconds, timeout, list(targets), distinct))
     latencies.sort()
 
     def pct(p):
@@ -136,7 +140,7 @@ def ingest_beside(workspace, archive) -> subprocess.Popen:
 
 def _row(name, r, ingest=""):
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items(), key=str))
-    return (f"{name:<22} {r['answered']:>6}/{r['requests']:<6} {r['per_second']:>8.1f} {r['p50'] * 1000:>8.0f} "
+    return (f"{name:<30} {r['answered']:>6}/{r['requests']:<6} {r['per_second']:>8.1f} {r['p50'] * 1000:>8.0f} "
             f"{r['p99'] * 1000:>8.0f} {r['slow_cut_off']:>3}/{r['slow_clients']:<3} {ingest:<10} {statuses}")
 
 
@@ -146,6 +150,8 @@ def main():
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--slow", type=int, default=50)
     parser.add_argument("--accounts", type=int, default=2000, help="Accounts in the demo workspace.")
+    parser.add_argument("--distinct-clients", type=int, default=20,
+                        help="Clients asking for 2 account pages each, every one different (nothing cached).")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     archive = ROOT.parent / "shared" / "datasets" / "formats" / "mastodon-archive"
@@ -153,20 +159,30 @@ def main():
         workspace = Path(tmp) / "demo.duckdb"
         subprocess.run([sys.executable, "-m", "stature", "--workspace", str(workspace), "demo", "--accounts",
                         str(args.accounts), "-o", str(Path(tmp) / "report.html")], check=True, env=env, capture_output=True)
+        sys.path.insert(0, str(ROOT))
+        from stature import Workspace
+        with Workspace(workspace, read_only=True) as ws:
+            ids = [a for (a,) in ws.sql("SELECT account_id FROM accounts WHERE network = 'twitter' ORDER BY 1")]
+        distinct = [f"/api/accounts/twitter/{a}" for a in ids][:args.distinct_clients * 2]
         print(f"dashboard load: {args.clients} concurrent clients x {args.requests} GETs over keep-alive, "
               f"{args.slow} slow clients (one byte of request head every 0.5 s), demo workspace of "
               f"{args.accounts} accounts, on {os.cpu_count()} cores")
-        print(f"{'run':<22} {'answered':>13} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cut':>7} {'ingest':<10} statuses")
+        print(f"{'run':<30} {'answered':>13} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cut':>7} {'ingest':<10} statuses")
         for name, with_ingest in (("alone", False), ("ingest beside it", True)):
             proc, port = serve(workspace, env)
             try:
                 job = ingest_beside(workspace, archive) if with_ingest else None
-                result = run_load(port, clients=args.clients, requests=args.requests, slow=args.slow)
+                cold = run_load(port, clients=args.clients, requests=args.requests, slow=args.slow)
                 done = ""
                 if job is not None:
                     out, err = job.communicate(timeout=300)
                     done = "exit 0" if job.returncode == 0 else f"exit {job.returncode}"
-                print(_row(name, result, done))
+                print(_row(f"{name}: mix, cold", cold, done))
+                if not with_ingest:
+                    print(_row(f"{name}: mix, warm", run_load(port, clients=args.clients, requests=args.requests,
+                                                            slow=0)))
+                    print(_row(f"{name}: accounts", run_load(port, clients=args.distinct_clients, requests=2,
+                                                            slow=0, targets=distinct, distinct=True)))
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)

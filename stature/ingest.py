@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -21,6 +22,8 @@ from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
 
 NATIVE_MIN_BYTES = 16 << 20  # smaller files are read in Python, which names bad records exactly
+# what DuckDB may hold in memory during an ingest, so that the whole process stays under 1 GB
+MEMORY_LIMIT = os.environ.get("STATURE_INGEST_MEMORY", "512MB").replace("'", "")
 
 
 @dataclass
@@ -106,6 +109,16 @@ def options_of(importer, include_direct: bool, network: str | None) -> str:
 
 
 def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
+    con = workspace.con
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
+    try:
+        return _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
     con = workspace.con
     bar = _Progress(progress, sum(e.size for e, i in todo if i is not None))
     known: dict[str, set] = {}   # path -> {(sha256, options)}

@@ -55,6 +55,7 @@ class Replay:
         self.requests: list[tuple[str, int]] = []  # (path?query, status or 'drop')
         self.unrecorded: list[str] = []
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds before each answer, to make a run last long enough to be killed
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -128,6 +129,9 @@ def _handler(replay: Replay):
 
         def do_GET(self):  # noqa: N802
             parts = urlsplit(self.path)
+            if replay.delay:
+                import time
+                time.sleep(replay.delay)
             status, body, headers = replay.answer(parts.path, parts.query)
             shown = f"{parts.path}?{parts.query}" if parts.query else parts.path
             with replay.lock:

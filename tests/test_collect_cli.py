@@ -199,6 +199,7 @@ def test_progress_reports_requests_with_a_total_that_ends_done(workspace, tmp_pa
     assert done == total == len(mastodon.requests) and "records" in label
 
 
+@pytest.mark.slow
 def test_goal_check_and_the_report_use_the_reactions_collected(cli, tmp_path):
     """The likes collected name who reacted: goal check counts them, the report shows them."""
     log = write_log(tmp_path / "l.jsonl", "bluesky", ["f_postthread.json", "f_postlikes.json"])
@@ -228,6 +229,7 @@ def test_a_killed_collect_resumes_to_the_same_workspace(tmp_path):
             run_collect(ws, server, "mastodon", [ME_MASTO], tmp_path / "whole.jsonl")
             expected, total = contents(ws), len(server.requests)
         server.requests.clear()
+        server.delay = 0.01  # the run lasts seconds, not a fraction of one
         log, ws_path = tmp_path / "killed.jsonl", tmp_path / "killed.duckdb"
         command = [sys.executable, "-m", "stature", "--quiet", "--workspace", str(ws_path), "collect", "mastodon",
                    ME_MASTO, "--service", server.url, "--log", str(log)]
@@ -240,12 +242,14 @@ def test_a_killed_collect_resumes_to_the_same_workspace(tmp_path):
         process.wait()
         before = len(server.requests)
         assert 60 <= before < total, "the collect was not killed part-way"
+        server.delay = 0.0
         assert subprocess.run(command, env=env, capture_output=True).returncode == 0
         assert len(server.requests) <= total + 1  # at most the request in flight at the kill is sent again
         with Workspace(ws_path, read_only=True) as ws:
             assert contents(ws) == expected
 
 
+@pytest.mark.slow
 def test_the_http_client_is_not_imported_at_cli_start_up():
     code = "import sys, stature.cli, stature.importers; print('httpx2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
@@ -261,3 +265,59 @@ def test_an_account_linked_to_an_excluded_one_is_never_fetched(workspace, tmp_pa
     exclude(workspace, "mastodon:schochastics@fosstodon.org")
     run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "l.jsonl")
     assert bluesky.requests == []
+
+
+def test_an_engaged_account_saying_nobot_is_kept_to_its_like_and_not_collected_at_depth(workspace, tmp_path, bluesky):
+    from urllib.parse import quote
+    feed = recording("bluesky", "f_autfeed.json")["response"]["body"]["feed"]
+    post = next(i["post"] for i in feed if not i.get("reason") and i["post"]["likeCount"])
+    likes = copy.deepcopy(dict(recording("bluesky", "f_postlikes.json")["response"]["body"], uri=post["uri"]))
+    nobot = likes["likes"][0]["actor"]
+    nobot["description"] = "No scraping, no archiving. #NoBot"
+    bluesky.script(f"/xrpc/app.bsky.feed.getLikes?limit=100&uri={quote(post['uri'], safe='')}", 200, likes)
+    others = [like["actor"]["did"] for like in likes["likes"][1:]]
+    bluesky.script("/xrpc/app.bsky.actor.getProfiles?" + "&".join(f"actors={d}" for d in others), 200,
+                   {"profiles": [like["actor"] for like in likes["likes"][1:]]})
+    result = run_collect(workspace, bluesky, "bluesky", [ME_BSKY], tmp_path / "l.jsonl",
+                         limits=Limits(max_posts=None, max_followers=0, depth=1))
+    assert "1 account(s) that engaged ask not to be indexed" in " ".join(result.summary.notes)
+    assert not any(quote(nobot["did"], safe="") in p for p, _ in bluesky.requests)
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'like' AND source_id = ?",
+                         [nobot["did"]]) == [(1,)]
+    assert workspace.sql("SELECT bio FROM accounts WHERE account_id = ?", [nobot["did"]]) == [(None,)]
+
+
+def test_a_bad_log_line_is_a_clear_error_naming_the_line(workspace, tmp_path):
+    from stature.errors import ImportFormatError
+    log = write_log(tmp_path / "l.jsonl", "bluesky", ["a_profile.json"])
+    with open(log, "a") as f:
+        f.write('{"network": "bluesky", "url": "https://bsky.social/xrpc/x"\n')
+    with pytest.raises(ImportFormatError, match=r"l\.jsonl, line 2: is not valid JSON"):
+        ingest(workspace, [log])
+    assert counts(workspace)["accounts"] == 0  # nothing of the failed import is kept
+    report = ingest(workspace, [log], skip_bad=True)
+    assert counts(workspace)["accounts"] == 1 and len(report.files[0].skipped) == 1
+
+
+def test_until_a_date_means_to_the_end_of_that_day():
+    from stature.cli.collect import _when
+    assert _when("2025-04-30", "--until").isoformat() == "2025-04-30T23:59:59.999999+00:00"
+    assert _when("2025-04-30", "--since").isoformat() == "2025-04-30T00:00:00+00:00"
+
+
+def test_mastodon_depth_one_asks_for_the_newest_statuses_of_those_who_favourited(workspace, tmp_path, mastodon):
+    """The recorded favourites of another status, scripted as the favourites of this account's newest one."""
+    from stature.importers.mastodon_api import opted_out
+    newest = recording("mastodon", "get_account_statuses_limit-0.json")["response"]["body"][0]
+    fans = recording("mastodon", "get_favourited_by_default.json")["response"]["body"]
+    mastodon.script(f"/api/v1/statuses/{newest['id']}/favourited_by?limit=80", 200, fans)
+    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], tmp_path / "l.jsonl",
+                         limits=Limits(max_posts=1, max_followers=0, depth=1))
+    open_fans = [a for a in fans if not opted_out(a)]
+    assert 0 < len(open_fans) < len(fans)  # some of the 40 are not discoverable
+    asked = {p.split("/")[4] for p, _ in mastodon.requests if p.endswith("/statuses?limit=30&exclude_reblogs=false")}
+    assert asked == {a["id"] for a in open_fans}
+    assert f"{len(fans) - len(open_fans)} account(s) that engaged ask not to be indexed" in " ".join(
+        result.summary.notes)
+    me = "https://fosstodon.org/users/schochastics"
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'like' AND target_id = ?", [me]) == [(40,)]

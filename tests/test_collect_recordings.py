@@ -33,10 +33,12 @@ BLUESKY = {
     "r_descRepo.json": (0, 0, {}, 0),
     "r_getRecord.json": (1, 1, {}, 0),
     "r_listrcd.json": (22, 50, {"mention": 10, "reply": 27, "quote": 9}, 0),  # 50 post records
+    "r_listrcdL.json": (22, 50, {"mention": 10, "reply": 27, "quote": 9}, 0),  # the same request again
 }
 MASTODON = {
     "get_account_default.json": (1, 0, {}, 0),
     "get_account_featured_tags_default.json": (0, 0, {}, 0),
+    "get_account_statuses_default.json": (16, 20, {"mention": 20, "reply": 2}, 0),
     "get_account_statuses_limit-0.json": (16, 20, {"mention": 20, "reply": 2}, 0),
     "get_account_statuses_limit-1.json": (10, 20, {"mention": 21, "reply": 1}, 0),
     # one of the 20 is a boost of an account that is not discoverable: the repost is kept, its post is not
@@ -44,14 +46,21 @@ MASTODON = {
     "get_account_statuses_limit-3.json": (10, 20, {"mention": 17}, 0),
     "get_account_statuses_limit-4.json": (9, 20, {"mention": 14, "reply": 2}, 0),
     "get_context_default.json": (55, 59, {"mention": 184, "reply": 59}, 0),  # 59 descendants
-    "get_context_with_ancesters.json": (1, 1, {}, 0),
+    "get_context_anonymous.json": (55, 59, {"mention": 184, "reply": 59}, 0),
+    "get_context_with_ancesters.json": (1, 1, {}, 0),  # one ancestor
+    "get_context_without_descendants.json": (1, 1, {}, 0),
     "get_instance_directory_anonymous_false.json": (3, 0, {}, 0),
     "get_instance_general_anonymous_false.json": (0, 0, {}, 0),
-    "get_status_default.json": (2, 1, {"mention": 1}, 0),
+    "get_status_default.json": (2, 1, {"mention": 1}, 0),  # a status, its author and the account it mentions
+    "get_status_anonymous.json": (2, 1, {"mention": 1}, 0),
+    "get_status_instance.json": (2, 1, {"mention": 1}, 0),
     # timelines: posts of accounts that are not discoverable are left out (5 -> 3, 20 -> 13, 40 -> 33 ...)
     "get_timeline_hashtag_anonymous.json": (6, 3, {"mention": 1}, 0),
     "get_timeline_public_anonymous.json": (20, 13, {"reply": 1}, 0),
     "handle_params_max_id-0.json": (32, 33, {"mention": 2, "reply": 8}, 0),
+    "handle_params_max_id-1.json": (26, 34, {"mention": 5, "reply": 8}, 0),
+    "handle_params_max_id-2.json": (37, 36, {"mention": 16, "reply": 7}, 0),
+    "handle_params_max_id-3.json": (33, 28, {"mention": 10, "reply": 5}, 0),
     "search_accounts_default.json": (3, 0, {}, 0),
 }
 
@@ -77,6 +86,21 @@ def test_mastodon_recording_gives_exact_records(workspace, tmp_path, name):
     assert counts(workspace) == {"accounts": accounts, "posts": posts, "interactions": kinds, "lists": lists}
 
 
+def test_every_recording_is_counted_here():
+    from collect_helpers import recordings
+    named = set(BLUESKY) | set(MASTODON) | {
+        "get_account_followers_default.json", "get_account_following_default.json",  # tests below
+        "get_favourited_by_default.json", "get_favourited_by_anonymous.json",
+        "get_reblogged_by_default.json", "get_reblogged_by_anonymous.json"}
+    assert {p.name for n in ("bluesky", "mastodon") for p in recordings(n)} == named
+
+
+def test_mastodon_followers_without_the_account_keep_the_accounts(workspace, tmp_path):
+    report = _ingest(workspace, tmp_path, "mastodon", ["get_account_followers_default.json"], skip_bad=True)
+    assert counts(workspace) == {"accounts": 3, "posts": 0, "interactions": {}, "lists": 0}
+    assert "its lookup is missing" in report.files[0].skipped[0]
+
+
 def test_mastodon_followers_are_follows_once_the_account_is_known(workspace, tmp_path):
     _ingest(workspace, tmp_path, "mastodon", ["get_account_default.json", "get_account_followers_default.json",
                                               "get_account_following_default.json"])
@@ -85,8 +109,11 @@ def test_mastodon_followers_are_follows_once_the_account_is_known(workspace, tmp
     assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND source_id = ?", [me]) == [(3,)]
 
 
-def test_reactions_to_a_status_the_log_does_not_hold_keep_the_accounts_and_say_why(workspace, tmp_path):
-    report = _ingest(workspace, tmp_path, "mastodon", ["get_favourited_by_default.json"], skip_bad=True)
+@pytest.mark.parametrize("name", ["get_favourited_by_default.json", "get_favourited_by_anonymous.json",
+                                  "get_reblogged_by_default.json", "get_reblogged_by_anonymous.json"])
+def test_reactions_to_a_status_the_log_does_not_hold_keep_the_accounts_and_say_why(workspace, tmp_path, name):
+    """The recorded favourites and boosts are of a status no recording holds: 40 accounts each, no reactions."""
+    report = _ingest(workspace, tmp_path, "mastodon", [name], skip_bad=True)
     assert counts(workspace) == {"accounts": 40, "posts": 0, "interactions": {}, "lists": 0}
     assert "109294719267373593 on mastodon.social" in report.files[0].skipped[0]
 

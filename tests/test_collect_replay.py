@@ -86,14 +86,16 @@ def recordings_body(network, name):
 
 def test_429_502_and_a_dropped_connection_are_survived(workspace, tmp_path, mastodon):
     clean = tmp_path / "clean.duckdb"
+    limits = Limits(max_posts=10)
     with Replay(recordings("mastodon")) as quiet, Workspace(clean) as ws:
-        run_collect(ws, quiet, "mastodon", [ME_MASTO], tmp_path / "clean.jsonl")
+        run_collect(ws, quiet, "mastodon", [ME_MASTO], tmp_path / "clean.jsonl", limits=limits)
         expected = contents(ws)
     mastodon.inject("/statuses", 429, headers={"Retry-After": "7"})
     mastodon.inject("/followers", 502, times=2)
     mastodon.inject("/following", "drop")
     sleeps = Sleeps()
-    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], tmp_path / "m.jsonl", sleep=sleeps)
+    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], tmp_path / "m.jsonl", sleep=sleeps,
+                         limits=limits)
     assert 7.0 in sleeps  # Retry-After honoured
     assert result.summary.retries == 4
     assert [s for _, s in mastodon.requests].count("drop") == 1
@@ -181,10 +183,11 @@ def test_rate_limit_headers_are_kept_to(workspace, tmp_path, mastodon):
 
 
 def test_resume_after_interruption_fetches_nothing_again_and_gives_the_same_workspace(workspace, tmp_path, mastodon):
+    limits = Limits(max_posts=20)
     with Replay(recordings("mastodon")) as quiet, Workspace(tmp_path / "whole.duckdb") as ws:
-        run_collect(ws, quiet, "mastodon", [ME_MASTO], tmp_path / "whole.jsonl")
+        run_collect(ws, quiet, "mastodon", [ME_MASTO], tmp_path / "whole.jsonl", limits=limits)
         expected, total = contents(ws), len(quiet.requests)
-    stop_after = 40
+    stop_after = 20
 
     def interrupt(done, total, label):
         if done >= stop_after:
@@ -192,10 +195,10 @@ def test_resume_after_interruption_fetches_nothing_again_and_gives_the_same_work
 
     log = tmp_path / "m.jsonl"
     with pytest.raises(KeyboardInterrupt):
-        run_collect(workspace, mastodon, "mastodon", [ME_MASTO], log, progress=interrupt)
+        run_collect(workspace, mastodon, "mastodon", [ME_MASTO], log, progress=interrupt, limits=limits)
     first = len(mastodon.requests)
     assert stop_after <= first < total
-    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], log)
+    result = run_collect(workspace, mastodon, "mastodon", [ME_MASTO], log, limits=limits)
     assert len(mastodon.requests) == total  # nothing fetched twice
     assert result.summary.reused == first
     assert contents(workspace) == expected
@@ -219,3 +222,12 @@ def test_ingest_of_the_log_rebuilds_the_same_workspace(workspace, tmp_path, blue
     with Workspace(tmp_path / "rebuilt.duckdb") as ws:
         ingest(ws, [log])
         assert contents(ws) == contents(workspace)
+
+
+def test_paging_never_leaves_the_server():
+    from stature.collect.mastodon import next_link
+    base = "https://fosstodon.org"
+    assert next_link('<https://fosstodon.org/api/v1/x?max_id=1>; rel="next"', base) == \
+        "https://fosstodon.org/api/v1/x?max_id=1"
+    assert next_link('<https://elsewhere.example/api/v1/x?max_id=1>; rel="next"', base) is None
+    assert next_link('<https://fosstodon.org/api/v1/x?since_id=1>; rel="prev"', base) is None

@@ -36,6 +36,10 @@ def same_network(a, b):
     assert a.as_of == b.as_of
 
 
+def entries(ws) -> int:
+    return sum(1 for p in folder(ws.path).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def mapped(values) -> bool:
     """Whether ``values`` is a view of a file mapped into memory (not a copy read from it)."""
     import mmap
@@ -67,7 +71,7 @@ def test_unchanged_workspace_is_answered_from_the_cache(congress, monkeypatch):
     assert len(calls) == 1
     for values in (again.adjacency.data, again.adjacency.indices, again.walk.data, again.kinds):
         assert mapped(values)
-    assert len(list(folder(congress.path).iterdir())) == 1
+    assert entries(congress) == 1
     same_network(first, again)
     same_network(again, build_network(congress, as_of=first.as_of))
 
@@ -90,7 +94,7 @@ def test_an_ingest_rebuilds_the_network(congress, monkeypatch):
     assert len(calls) == 2 and after.nodes == before.nodes + 1
     assert after.adjacency[after.index("twitter", "0"), after.index("twitter", "newcomer")] > 0
     same_network(after, load_network(congress, cache=False))
-    assert len(list(folder(congress.path).iterdir())) == 1  # the stale entry is gone
+    assert entries(congress) == 1  # the stale entry is gone
 
 
 def test_an_exclusion_rebuilds_the_network_and_undoing_it_too(congress, monkeypatch):
@@ -99,9 +103,21 @@ def test_an_exclusion_rebuilds_the_network_and_undoing_it_too(congress, monkeypa
     exclude(congress, "twitter:5")
     net = load_network(congress)
     assert net.excluded[net.index("twitter", "5")] and net.excluded.sum() == 1
+    congress.link(["twitter:5", "twitter:6"])  # the same person: excluded too
+    net = load_network(congress)
+    assert net.excluded[net.index("twitter", "6")] and net.excluded.sum() == 2
     include(congress, "twitter:5")
     assert not load_network(congress).excluded.any()
-    assert len(calls) == 3
+    assert len(calls) == 4
+
+
+def test_a_write_that_leaves_the_graph_alone_keeps_the_cache(congress, monkeypatch):
+    calls = builds(monkeypatch)
+    first = load_network(congress)
+    congress.con.execute("CREATE TABLE unrelated AS SELECT 42 AS answer")  # the file changes, the graph does not
+    congress.con.execute("CHECKPOINT")
+    same_network(first, load_network(congress))
+    assert len(calls) == 1
 
 
 def test_other_parameters_are_another_network(congress):

@@ -172,6 +172,16 @@ def test_served_over_http_on_loopback(tmp_path_factory, best):
         with pytest.raises(urllib.error.HTTPError) as missing:
             DIRECT.open(f"{base}/api/nothing", timeout=30)
         assert missing.value.code == 404 and json.loads(missing.value.read())["error"]["code"] == "not_found"
+        import socket
+        for head in (b"Host: 127.0.0.1\r\nHost: attacker.example\r\n", b""):  # two Host headers, or none
+            with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as raw:
+                raw.sendall(b"GET /api/status HTTP/1.1\r\n" + head + b"Connection: close\r\n\r\n")
+                answer = b""
+                while chunk := raw.recv(65536):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        with DIRECT.open(urllib.request.Request(f"{base}/api/status", method="HEAD"), timeout=30) as r:
+            assert r.status == 200 and r.read() == b"" and int(r.headers["Content-Length"]) > 0
     finally:
         server.shutdown()
         server.server_close()

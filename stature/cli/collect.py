@@ -19,13 +19,15 @@ def _when(value: str | None, name: str) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 time.",
                                  param_hint=name) from None
+    if name == "--until" and len(value) == 10:  # a date alone: up to the end of that day
+        t = t.replace(hour=23, minute=59, second=59, microsecond=999999)
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _options(command):
     for option in reversed([
         click.option("--since", metavar="DATE", help="Posts from this date on (YYYY-MM-DD or ISO 8601, UTC)."),
-        click.option("--until", metavar="DATE", help="Posts up to this date."),
+        click.option("--until", metavar="DATE", help="Posts up to this date (a date alone: to the end of that day)."),
         click.option("--max-posts", type=click.IntRange(min=0), default=200, show_default=True,
                      help="Posts per account, newest first."),
         click.option("--max-followers", type=click.IntRange(min=0), default=5000, show_default=True,

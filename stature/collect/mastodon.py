@@ -11,6 +11,7 @@ their counts, come with the reactions).
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from ..errors import StatureError
 from ..importers.mastodon_api import opted_out
@@ -31,9 +32,13 @@ def parse_target(spec: str) -> tuple[str, str, str]:
     return kind, name, server.lower()
 
 
-def next_link(link: str | None) -> str | None:
+def next_link(link: str | None, base: str) -> str | None:
+    """The ``rel="next"`` URL of a ``Link`` header, if it stays on the server at ``base``."""
     found = _LINK_NEXT.search(link or "")
-    return found.group(1) if found else None
+    if not found:
+        return None
+    url = found.group(1)
+    return url if urlsplit(url).netloc == urlsplit(base).netloc else None
 
 
 class MastodonCollector(Collector):
@@ -165,7 +170,7 @@ class MastodonCollector(Collector):
                 if limit is not None and len(kept) >= limit:
                     return kept
             page += 1
-            url = next_link(answer.link)
+            url = next_link(answer.link, base)
             if older or not url or not items or (pages is not None and page >= pages):
                 return kept
             self.plan(1)
@@ -187,7 +192,7 @@ class MastodonCollector(Collector):
             if engaged:
                 for account in items:
                     self._engaged(base, account)
-            url = next_link(answer.link)
+            url = next_link(answer.link, base)
             if not url or not items or (cap is not None and len(found) >= cap):
                 return found
             self.plan(1)

@@ -34,9 +34,9 @@ class CommunityResult:
 def detect(adjacency, *, method: str = "louvain", resolution: float = 1.0, seed: int = 0,
            symmetric: bool = False, progress: Progress | None = None) -> CommunityResult:
     """The communities of the weighted graph ``adjacency`` (directed or not), seeded for repeatability."""
-    import igraph as ig
     import scipy.sparse as sp
 
+    ig = _igraph()
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     if not resolution > 0:
@@ -79,6 +79,22 @@ def detect(adjacency, *, method: str = "louvain", resolution: float = 1.0, seed:
     step(3, 3, "numbering")
     labels[has_edge] = _by_size(membership[has_edge])
     return CommunityResult(labels, float(modularity), int(labels.max()) + 1, method)
+
+
+def _igraph():
+    """igraph, imported without its matplotlib drawing (seconds of start-up where matplotlib is
+    installed; communities draw nothing). matplotlib itself stays importable afterwards."""
+    import sys
+
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+        return igraph
+    sys.modules["matplotlib"] = None  # makes `import matplotlib` fail inside igraph, which then goes without
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
 
 
 def _by_size(membership: np.ndarray) -> np.ndarray:

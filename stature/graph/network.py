@@ -14,6 +14,7 @@ arrays from disk instead of reading the interactions again.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -49,6 +50,8 @@ JOIN _stature_nodes t ON t.network = i.network AND t.account_id = i.target_id
 WHERE i.target_id IS NOT NULL AND i.source_id <> i.target_id AND ($as_of IS NULL OR i.time IS NULL OR i.time <= $as_of)
 GROUP BY 1, 2 HAVING sum(w.weight) > 0"""
 _DECAY = decay_sql("i.time", "coalesce(epoch($as_of::TIMESTAMP) - epoch(i.time), 0) / 86400.0", "$half_life")
+
+_BUILD_SQL = hashlib.sha256((_NODES_SQL + _EDGES_SQL + _DECAY + EXCLUDED_ACCOUNTS).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -119,17 +122,21 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
     if as_of is None:
         as_of = ws.sql("SELECT max(time) FROM interactions")[0][0]
     params = {"as_of": None if as_of is None else str(as_of), "half_life_days": float(half_life_days),
-              "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS}
-    key = network_cache.fingerprint(ws, params) if cache else None
-    if key is not None:
-        found = network_cache.read(ws.path, key)
-        if found is not None:
-            step(3, 3, "cached")
-            *fields, lookup = found
-            return Network(*fields, as_of, lookup)
-    net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
-    if key is not None:
-        network_cache.write(ws.path, key, net)
+              "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS, "sql": _BUILD_SQL}
+    if not cache:
+        return build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+    file_stamp = network_cache.stamp(ws.path)
+    key = network_cache.remembered(ws.path, file_stamp, params) or network_cache.fingerprint(ws, params)
+    found = network_cache.read(ws.path, key)
+    if found is not None:
+        step(3, 3, "cached")
+        *fields, lookup = found
+        net = Network(*fields, as_of, lookup)
+    else:
+        net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+        if not network_cache.write(ws.path, key, net):
+            return net
+    network_cache.remember(ws.path, file_stamp, params, key)
     return net
 
 

@@ -72,20 +72,17 @@ class MastodonApiLog(Importer):
         known = _Known()
         for where, parts, query, body in responses(entry, ctx):
             ctx.guard(where, known.learn, parts.netloc, route(parts.path)[0], body)
-        progress, ctx.progress = ctx.progress, (lambda n: None)  # the bytes were counted on the first pass
-        try:
-            for where, parts, query, body in responses(entry, Context(skip_bad=True)):  # bad lines were reported above
-                kind, local_id = route(parts.path)
-                if kind is None:
-                    continue
-                try:
-                    records = ctx.guard(where, _read, known, parts.netloc, kind, local_id, body)
-                except _Unattributed as partial:  # the accounts are kept; the reactions cannot be
-                    records = partial.records
-                    ctx.reject(where, partial.reason)
-                yield from records
-        finally:
-            ctx.progress = progress
+        # the second pass reads the same lines again: bad ones were reported above, bytes counted there
+        for where, parts, query, body in responses(entry, Context(skip_bad=True)):
+            kind, local_id = route(parts.path)
+            if kind is None:
+                continue
+            try:
+                records = ctx.guard(where, _read, known, parts.netloc, kind, local_id, body)
+            except _Unattributed as partial:  # the accounts are kept; the reactions cannot be
+                records = partial.records
+                ctx.reject(where, partial.reason)
+            yield from records
 
 
 class _Unattributed(Exception):

@@ -16,7 +16,7 @@ import re
 
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, ListMembership, Post
-from .base import Context, Importer, count, json_document, text
+from .base import Context, Importer, count, json_document, json_items, text
 from .sources import Entry
 
 NETWORK = "twitter"
@@ -48,12 +48,10 @@ class XArchive(Importer):
             return [Account(NETWORK, owner[0], handle=owner[1], display_name=owner[2])]
         if base.startswith("direct-messages") and not ctx.include_direct:
             return []
-        items = json_document(entry, ctx)
-        if not isinstance(items, list):
-            raise ImportFormatError(entry.key, None, "should hold a list of records after `window.YTD... =`.")
         if base.startswith("account"):
-            return _each(items, ctx, _account)
+            return _each(json_items(entry, ctx), ctx, _account)
         owner_id = _owner(entry, ctx)[0]
+        items = json_items(entry, ctx)  # a big file is read an element at a time
         if _TWEETS.match(base):
             return _each(items, ctx, _tweet, owner_id)
         if base.startswith("follower"):
@@ -76,10 +74,8 @@ class XArchive(Importer):
 
 
 def _each(items, ctx, convert, *args):
-    records = []
     for number, item in enumerate(items, 1):
-        records.extend(ctx.guard(f"record {number}", convert, item, *args))
-    return records
+        yield from ctx.guard(f"record {number}", convert, item, *args)
 
 
 def _id(value) -> str:

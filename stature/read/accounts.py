@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import StatureError
 from ..rules.accounts import default_account as _default_account
 from ..rules import visibility
 from ..rules.exclusions import account_visible
@@ -75,13 +74,9 @@ def only_author(ws) -> tuple[str, str] | None:
 def default_account(ws, goal=None, *, ranked: bool = True) -> str | None:
     """The account meant when none is named (:func:`stature.rules.accounts.default_account`), with the
     latest scores as the ranking when ``ranked``."""
-    def best():
-        from ..analytics.score import top
-        try:
-            return top(ws, limit=1)
-        except StatureError:
-            return []
-    return _default_account(goal, lambda: only_author(ws), best if ranked else None)
+    from .scores import best_scored
+
+    return _default_account(goal, lambda: only_author(ws), (lambda: best_scored(ws)) if ranked else None)
 
 
 def named(ws, name: str, network: str = "") -> list[tuple]:

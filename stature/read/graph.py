@@ -82,7 +82,7 @@ def graph_tables(ws):
     interaction names, with its latest score and components, topics and community) and ``edges``
     (``source -> target`` per pair, with its weight and count of each kind)."""
     from ..analytics.relational import COMPONENTS
-    from ..analytics.score import find_run
+    from .scores import find_run
     try:
         run = find_run(ws)["run_id"]
     except StatureError:

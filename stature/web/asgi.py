@@ -74,9 +74,14 @@ def answer(app, route, params: dict, query: dict, path: str, accept: str) -> Res
     def error(status, code, message, headers=None):
         return error_response(path, accept, status, code, scrub(message, app.path), headers)
     key = (route.path, tuple(sorted(params.items())), tuple(sorted(query.items())), app.networks.state())
-    cached = app.cache.get(key)
-    if cached is not None:
-        return Response(cached[0], 200, media_type=cached[1])
+    found = app.cache.once(key, lambda: _compute(app, route, params, query, error))
+    if isinstance(found, tuple):
+        return Response(found[0], 200, media_type=found[1])
+    return found
+
+
+def _compute(app, route, params, query, error):
+    """``(body, media type)`` of the handler's answer, or an error :class:`Response`."""
     try:
         with app.readers.open() as ws:
             result = route.handler(app, ws, params, query)
@@ -95,8 +100,7 @@ def answer(app, route, params: dict, query: dict, path: str, accept: str) -> Res
         body, media = page(result.title, result.sections, header=header(result.query)).encode(), "text/html; charset=utf-8"
     else:
         body, media = json.dumps(result, default=str, ensure_ascii=False, allow_nan=False).encode(), JSON
-    app.cache.put(key, (body, media))
-    return Response(body, 200, media_type=media)
+    return body, media
 
 
 def _endpoint(app, route):

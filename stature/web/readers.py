@@ -111,6 +111,7 @@ class Cache:
         self._lock = threading.Lock()
         self._items: dict = {}
         self._stamp = None
+        self._pending: dict = {}
 
     def _current(self):
         import os
@@ -130,6 +131,30 @@ class Cache:
             if value is not None:
                 self._items[key] = value  # most recently used last
             return value
+
+    def once(self, key, compute, wait_s: float = 60.0):
+        """The cached value for ``key``, else ``compute()``: run once however many requests ask at the same
+        time (the others wait for it). A value that is not a ``(body, media type)`` pair is not kept."""
+        value = self.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            waiting = self._pending.get(key)
+            if waiting is None:
+                self._pending[key] = done = threading.Event()
+        if waiting is not None:
+            waiting.wait(wait_s)
+            value = self.get(key)
+            return value if value is not None else compute()
+        try:
+            value = compute()
+            if isinstance(value, tuple):
+                self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+            done.set()
 
     def put(self, key, value) -> None:
         stamp = self._current()

@@ -34,6 +34,12 @@ def default_path() -> str:
 LOCK_WAIT_SECONDS = float(os.environ.get("STATURE_LOCK_WAIT", "30"))
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Is this DuckDB error about the file (unreadable, corrupt), not about the SQL that ran?"""
+    return isinstance(exc, (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException)) or (
+        isinstance(exc, duckdb.Error) and (type(exc) is duckdb.Error or "corrupt" in str(exc).lower()))
+
+
 def damaged(path, exc: BaseException | None = None) -> WorkspaceError:
     """The error for a workspace file DuckDB cannot read (truncated, damaged, not a database)."""
     detail = f" ({public_detail(str(exc), path)})" if exc is not None else ""
@@ -76,7 +82,7 @@ class Workspace:
                 raise WorkspaceError(f"{self.path.name} is a DuckDB file but not a Stature workspace.")
         except duckdb.Error as exc:
             self.con.close()
-            if isinstance(exc, (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException)):
+            if is_damage(exc):
                 raise damaged(self.path, exc) from None
             raise
         except BaseException:
