@@ -130,12 +130,8 @@ def _expertise(ws, taxonomy: Taxonomy, post_topics: dict) -> list:
 
 def _influence(ws) -> dict:
     """Influence scores (1-100) from the latest stored score run, where one exists."""
-    try:
-        from ..analytics import top
-        return {(r["network"], r["account_id"]): float(r["score"]) for r in top(ws, limit=0)
-                if r.get("account_id") is not None}
-    except (ImportError, StatureError):
-        return {}
+    from ..read.scores import latest_scores
+    return {key: float(value) for key, value in latest_scores(ws).items()}
 
 
 # ---------------------------------------------------------------- reading back
