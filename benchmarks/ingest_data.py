@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -261,23 +260,19 @@ def mastodon(path: Path, out_dir: Path, limit: int | None = None) -> None:
         f.write(b"]}\n")
 
 
-def make_all(source: Path, out: Path, posts: int) -> dict[str, Path]:
-    """Every format's file for ``posts`` posts from the generated ``source``; written once, then reused."""
+def make_all(source: Path, out: Path, posts: int, archive_posts: int) -> dict[str, Path]:
+    """Every format's file from the generated ``source``: ``posts`` posts, ``archive_posts`` for the
+    one-account archives; written once, then reused (delete a partial file left by an interrupted run)."""
     out.mkdir(parents=True, exist_ok=True)
-    files = {"twitter-v1": out / "tweets.jsonl", "csv posts": out / "posts.csv",
-             "twitter-v2": out / "twitter-v2.jsonl", "x-archive": out / "x-archive" / "tweets.js",
-             "mastodon": out / "mastodon" / "outbox.json"}
-    makers = {"twitter-v1": lambda p: head_lines(source, p, posts), "csv posts": lambda p: posts_csv(source, p, posts),
+    files = {"twitter-v1": out / "tweets.jsonl", "csv": out / "posts.csv", "twitter-v2": out / "twitter-v2.jsonl",
+             "x-archive": out / "x-archive" / "tweets.js", "mastodon": out / "mastodon" / "outbox.json"}
+    makers = {"twitter-v1": lambda p: head_lines(source, p, posts), "csv": lambda p: posts_csv(source, p, posts),
               "twitter-v2": lambda p: twitter_v2(source, p, posts),
-              "x-archive": lambda p: x_archive(source, p.parent, posts),
-              "mastodon": lambda p: mastodon(source, p.parent, posts)}
+              "x-archive": lambda p: x_archive(source, p.parent, archive_posts),
+              "mastodon": lambda p: mastodon(source, p.parent, archive_posts)}
     for name, path in files.items():
-        if not path.exists():  # an interrupted run leaves a partial file: delete it and run again
+        if not path.exists():
             makers[name](path)
     return files
 
 
-if __name__ == "__main__":  # make the files: SOURCE OUT POSTS
-    import sys
-    print(make_all(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
-    print(datetime.now(timezone.utc))

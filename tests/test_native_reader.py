@@ -293,3 +293,35 @@ def test_native_v2_agrees_with_python_on_every_twarc_test_file(tmp_path, native_
             native, python = _both(tmp_path, [path], skip_bad=True, format="twitter-v2")
             assert native == python, member.name
     assert len(native_runs) >= 10
+
+
+# --- X archive tweets: DuckDB's reader gives what x_archive gives --------------------------------------------
+
+def test_native_x_archive_agrees_with_python_on_the_real_archive(tmp_path, native_runs):
+    native, python = _both(tmp_path, [dataset("formats/x-archive")])
+    assert len(native_runs) == 1  # tweet.js; the other files are small JSON the Python reader takes
+    assert len(native["posts"]) == 58 and native["interactions"]
+    for table in native:
+        assert native[table] == python[table], table
+
+
+def test_native_x_archive_agrees_with_python_on_a_generated_archive(tmp_path, native_runs):
+    made = generate(tmp_path / "gen", accounts=300, seed=6)
+    _bench_data().x_archive(made["paths"]["tweets"], tmp_path / "archive")
+    native, python = _both(tmp_path, [tmp_path / "archive"])
+    assert len(native_runs) == 1
+    assert native["posts"] and any(i[1] == "repost" for i in native["interactions"])
+    for table in native:
+        assert native[table] == python[table], table
+
+
+def test_native_x_archive_record_without_id_is_named(tmp_path, native_runs):
+    made = generate(tmp_path / "gen", accounts=40, seed=6)
+    archive = tmp_path / "archive"
+    _bench_data().x_archive(made["paths"]["tweets"], archive)
+    text = (archive / "tweets.js").read_text()
+    (archive / "tweets.js").write_text(text.replace('"id_str":', '"idx":', 2).replace('"id":', '"idy":', 2))
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        with pytest.raises(ImportFormatError, match=r"tweets\.js, record 1"):
+            ingest(ws, [archive])
+    assert native_runs == []
