@@ -13,6 +13,7 @@ Likes name the post but not its author, so their target is left empty.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, ListMembership, Post
@@ -40,6 +41,19 @@ class XArchive(Importer):
         return head.lstrip().startswith(b"window.") or (
             not entry.basename.startswith(("manifest", "account"))
             and (entry.sibling("manifest.js") is not None or entry.sibling("account.js") is not None))
+
+    def native(self, path: str, network: str | None = None):
+        """Big tweet files are read by DuckDB (see :mod:`.x_archive_native`); the owner as ``read`` finds it."""
+        from .sources import entries
+        from .x_archive_native import plan
+        found = [e for e in entries(Path(path).parent) if e.path == Path(path).resolve()]
+        if not found or not _TWEETS.match(found[0].basename):
+            return None
+        try:
+            owner = _owner(found[0], Context())[0]
+        except ImportFormatError:
+            return None  # the Python reader says so, in its place
+        return plan(path, owner)
 
     def read(self, entry: Entry, ctx: Context):
         base = entry.basename

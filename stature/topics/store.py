@@ -207,12 +207,8 @@ def bio_topics(keyword: KeywordClassifier, bio: str) -> list[tuple[str, float, i
 
 def _influence(ws) -> dict:
     """Influence scores (1-100) from the latest stored score run, where one exists."""
-    try:
-        from ..analytics import top
-        return {(r["network"], r["account_id"]): float(r["score"]) for r in top(ws, limit=0)
-                if r.get("account_id") is not None}
-    except (ImportError, StatureError):
-        return {}
+    from ..read.scores import latest_scores
+    return {key: float(value) for key, value in latest_scores(ws).items()}
 
 
 # ---------------------------------------------------------------- reading back
@@ -272,6 +268,12 @@ def _topic_row(ws, network, row) -> dict:
                                  WHERE network = ? AND account_id IN (SELECT unnest(?::VARCHAR[]))""", [network, ids]))
         for r in evidence["reactors"]:
             r["handle"] = handles.get(r["account_id"])
+    top = evidence.get("top_posts") or []
+    if top:  # topics stored before the visibility rule may name private posts: never shown
+        public = {p for (p,) in ws.sql(f"""SELECT post_id FROM posts WHERE network = ? AND {visibility.where()}
+                                          AND post_id IN (SELECT unnest(?::VARCHAR[]))""",
+                                       [network, [p["post_id"] for p in top]])}
+        evidence["top_posts"] = [p for p in top if p["post_id"] in public]
     row = {"topic": name, "topic_id": topic_id, "confidence": conf, "level": lvl, "posts": posts, "weeks": weeks,
            "reactors": reactors, "lists": lists, "bio": bio, "evidence": evidence}
     row["why"] = why(row)
