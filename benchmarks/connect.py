@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/connect.py --nodes 1000000 --edges 10000000 --queries 30
 
 A synthetic follow graph is written straight into a fresh workspace's canonical tables
-(``accounts`` and ``interactions``, network ``bench``): ``nodes`` accounts in communities of
-about 1,000, each following a lognormal number of others, 80% of them inside its own
-community and 20% anywhere, both in proportion to a heavy-tailed (Pareto 1.2) popularity;
+(``accounts`` and ``interactions``, network ``bench``) by :func:`stature.generate.graph.follow_graph`:
+``nodes`` accounts in cohorts of about 1,000, each following a lognormal number of others, 80% of
+them inside its own cohort and 20% anywhere, both in proportion to a heavy-tailed (Pareto 1.2) popularity;
 drawn with a margin, duplicate pairs merged, then exactly ``edges`` distinct follows kept. Then, timed apart:
 
 - ``load``: :func:`stature.goals.load_network`, once (reading the interactions, building the
@@ -36,35 +36,7 @@ import pyarrow.compute as pc
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-COMMUNITY = 1000
-INSIDE = 0.8
-
-
-def follow_graph(nodes: int, edges: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (source, target) follows with communities and heavy-tailed popularity."""
-    rng = np.random.default_rng(seed)
-    popularity = rng.pareto(1.2, nodes) + 1.0
-    community = rng.integers(0, max(1, nodes // COMMUNITY), nodes)
-    order = np.argsort(community, kind="stable")
-    starts = np.searchsorted(community[order], np.arange(community.max() + 2))
-    per_node = rng.lognormal(0.0, 1.0, nodes)
-    per_node = np.maximum(1, np.round(per_node * 1.25 * edges / per_node.sum())).astype(np.int64)
-    src = np.repeat(np.arange(nodes), per_node)
-    dst = np.empty(len(src), dtype=np.int64)
-    inside = rng.random(len(src)) < INSIDE
-    everyone = np.cumsum(popularity)
-    dst[~inside] = np.searchsorted(everyone, rng.random((~inside).sum()) * everyone[-1])
-    sorted_pop = np.cumsum(popularity[order])  # within a community: its slice of the sorted cumulative
-    c = community[src[inside]]
-    lo = np.where(starts[c] > 0, sorted_pop[starts[c] - 1], 0.0)
-    hi = sorted_pop[starts[c + 1] - 1]
-    dst[inside] = order[np.minimum(np.searchsorted(sorted_pop, lo + rng.random(inside.sum()) * (hi - lo)),
-                                   len(order) - 1)]
-    keep = src != dst
-    pairs = np.unique(src[keep] * nodes + dst[keep])
-    if len(pairs) > edges:  # drawn with a margin for duplicates; keep exactly ``edges``
-        pairs = np.sort(rng.choice(pairs, size=edges, replace=False))
-    return pairs // nodes, pairs % nodes
+from stature.generate.graph import follow_graph  # noqa: E402  (the one graph generator)
 
 
 def write_workspace(path: Path, nodes: int, src: np.ndarray, dst: np.ndarray):

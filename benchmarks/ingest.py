@@ -1,14 +1,21 @@
-"""Import speed: a generated Twitter API v1.1 JSON-lines file of 1M+ posts, side by side with peers.
+"""Import speed, format by format: ``stature ingest`` beside DuckDB merely reading the same file.
 
-    .venv/bin/python benchmarks/ingest.py [--accounts 210000] [--data bench-data/ingest-210000]
+    nice .venv/bin/python benchmarks/ingest.py [--posts 1000000] [--archive-posts 200000] [--only csv]
 
-Each run is a fresh process on a fresh workspace; time is wall clock, memory the
-process's peak resident set. Runs:
-- stature ingest: the default, DuckDB's native JSON reader for a big file;
-- stature ingest, Python reader: the same import with ``native=False``;
-- peer, DuckDB raw documents: loading each line as a JSON value into one table, no
-  canonical model, no de-duplication (a ceiling for any importer built on DuckDB);
-- peer, orjson loop: parsing every line in Python and nothing else.
+One generated community (``stature generate``, 5 posts an account) is written as every
+format Stature reads (``benchmarks/ingest_data.py``): Twitter API v1.1 and v2 JSON lines
+and a CSV posts table with ``--posts`` posts, and one account's X archive and Mastodon
+archive with ``--archive-posts``; the real Higgs mention network (SNAP edge list) is the
+edge-list case. Each run is a fresh process on a fresh workspace; seconds are wall
+clock for the whole run, memory the process's peak resident set. Per format:
+
+- stature ingest: ``ingest(ws, [file])``, what ``stature ingest FILE`` runs (content hash,
+  read, staging, merge into the canonical tables, commit);
+- stature ingest, Python reader: the same with ``native=False`` (formats with a native reader);
+- peer, DuckDB read: ``CREATE TABLE t AS SELECT * FROM read_csv / read_json(FILE)`` with
+  DuckDB's own detection, as a DuckDB user would load the file, nothing else.
+
+The ratio is stature's seconds over the peer's.
 """
 from __future__ import annotations
 
@@ -20,74 +27,103 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
-RUNS = {
-    "stature ingest (native reader)": """
+HIGGS = ROOT.parent / "shared" / "datasets" / "higgs"
+
+STATURE = """
 from stature import Workspace, ingest
 with Workspace(WS) as ws:
-    ingest(ws, [FILE])
-    print(ws.status()["posts"])
-""",
-    "stature ingest (Python reader)": """
-from stature import Workspace, ingest
-with Workspace(WS) as ws:
-    ingest(ws, [FILE], native=False)
-    print(ws.status()["posts"])
-""",
-    "peer: DuckDB, raw JSON documents table": """
+    ingest(ws, [FILE], native=NATIVE)
+    s = ws.status()
+    print(s["posts"] or s["interactions"])
+"""
+# what "posts" counts for the peer: the rows a DuckDB user gets, per format
+PEERS = {
+    "twitter-v1": "SELECT * FROM read_json('{f}', format = 'newline_delimited', maximum_object_size = 67108864)",
+    "twitter-v2": "SELECT * FROM read_json('{f}', format = 'newline_delimited', maximum_object_size = 67108864)",
+    "csv": "SELECT * FROM read_csv('{f}')",
+    "x-archive": "SELECT * FROM read_json('{f}', format = 'array', maximum_object_size = 67108864)",
+    "mastodon": "SELECT unnest(orderedItems) AS item FROM read_json('{f}', maximum_object_size = 4294967295)",
+    "edgelist": "SELECT * FROM read_csv('{f}', delim = ' ', header = false)",
+}
+PEER = """
 import duckdb
 con = duckdb.connect(WS)
-con.execute(f"CREATE TABLE raw AS SELECT json FROM read_ndjson_objects('{FILE}', maximum_object_size=67108864)")
-print(con.execute("SELECT count(*) FROM raw WHERE NOT json_exists(json, '$.retweeted_status')").fetchone()[0])
-""",
-    "peer: orjson parse loop": """
-import orjson
-n = 0
-with open(FILE, 'rb') as f:
-    for line in f:
-        n += 'retweeted_status' not in orjson.loads(line)
-print(n)
-""",
-}
+con.execute("CREATE TABLE t AS " + QUERY)
+print(con.execute("SELECT count(*) FROM t").fetchone()[0])
+"""
+NATIVE_FORMATS = {"twitter-v1", "twitter-v2", "csv"}
+ARCHIVES = {"x-archive", "mastodon"}
 
 
-def run(code: str, file: Path) -> tuple[float, float, str]:
+def run(code: str, **values) -> tuple[float, float, int]:
+    """(seconds, peak MB, the count it prints) of ``code`` in a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
-        prelude = f"WS = {str(Path(tmp) / 'bench.duckdb')!r}\nFILE = {str(file)!r}\n"
-        epilogue = "\nimport resource\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        prelude = f"WS = {str(Path(tmp) / 'bench.duckdb')!r}\n" + "".join(f"{k} = {v!r}\n" for k, v in values.items())
+        # the peak resident set of this process alone (ru_maxrss would carry over the parent's)
+        epilogue = ("\nprint(next(line.split()[1] for line in open('/proc/self/status') "
+                    "if line.startswith('VmHWM')))\n")
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", prelude + code + epilogue], capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-c", prelude + code + epilogue], capture_output=True, text=True,
+                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
         elapsed = time.perf_counter() - start
     if out.returncode:
         raise SystemExit(f"run failed:\n{out.stderr}")
-    *_, posts, peak_kb = out.stdout.split()
-    return elapsed, int(peak_kb) / 1024, posts
+    *_, count, peak_kb = out.stdout.split()
+    return elapsed, int(peak_kb) / 1024, int(count)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=210_000)
-    parser.add_argument("--data", type=Path)
-    parser.add_argument("--only", help="run only the runs whose name contains this")
-    args = parser.parse_args()
-    data = args.data or ROOT / "bench-data" / f"ingest-{args.accounts}"
-    tweets = data / "tweets.jsonl"
-    if not tweets.exists():
+def files(posts: int, archive_posts: int, data: Path) -> dict[str, Path]:
+    from ingest_data import make_all
+
+    source = data / "generated" / "tweets.jsonl"
+    if not source.exists():
         from stature.generate import generate
-        print(f"generating {args.accounts:,} accounts into {data} ...", file=sys.stderr)
-        counts = generate(data, accounts=args.accounts, seed=1)["counts"]
-        (data / "counts.json").write_text(json.dumps(counts))
-    lines = sum(1 for _ in open(tweets, "rb"))
-    size = tweets.stat().st_size
-    print(f"file: {tweets} ({size / 2**30:.2f} GiB, {lines:,} lines)")
-    print(f"{'run':<42} {'posts':>10} {'seconds':>8} {'posts/s':>9} {'peak MB':>8}")
-    for name, code in RUNS.items():
+        print(f"generating {posts // 5:,} accounts into {source.parent} ...", file=sys.stderr, flush=True)
+        made = generate(source.parent, accounts=max(posts // 5, 10), seed=1)
+        (source.parent / "counts.json").write_text(json.dumps(made["counts"]))
+    print("writing every format ...", file=sys.stderr, flush=True)
+    found = make_all(source, data, posts, archive_posts)
+    peer_files = dict(found, **{"x-archive": data / "x-archive.json"})
+    mention = HIGGS / "higgs-mention_network.edgelist.gz"
+    if mention.exists():
+        found["edgelist"] = peer_files["edgelist"] = mention
+    return {name: (path, peer_files[name]) for name, path in found.items()}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000, help="posts in the JSON-lines and CSV files")
+    parser.add_argument("--archive-posts", type=int, default=200_000, help="posts in the X and Mastodon archives")
+    parser.add_argument("--data", type=Path, help="where the files are written (default bench-data/ingest-POSTS)")
+    parser.add_argument("--only", help="only the formats whose name contains this")
+    parser.add_argument("--no-python", action="store_true", help="skip the Python-reader runs")
+    args = parser.parse_args(argv)
+    data = args.data or ROOT / "bench-data" / f"ingest-{args.posts}"
+    rows = []
+    print(f"{'format':<11} {'run':<32} {'posts':>10} {'MB':>6} {'seconds':>8} {'posts/s':>9} {'peak MB':>8} "
+          f"{'x DuckDB':>8}", flush=True)
+    for name, (path, peer_path) in files(args.posts, args.archive_posts, data).items():
         if args.only and args.only not in name:
             continue
-        elapsed, peak, out = run(code, tweets.resolve())
-        posts = int(out)
-        print(f"{name:<42} {posts:>10,} {elapsed:>8.1f} {posts / elapsed:>9,.0f} {peak:>8,.0f}", flush=True)
+        size = peer_path.stat().st_size / 2**20
+        target = path.parent if name in ARCHIVES else path  # an archive is imported as its folder
+        runs = [("stature ingest", run(STATURE, FILE=str(target), NATIVE=True))]
+        if name in NATIVE_FORMATS and not args.no_python:
+            runs.append(("stature ingest, Python reader", run(STATURE, FILE=str(target), NATIVE=False)))
+        peer = run(PEER, QUERY=PEERS[name].format(f=str(peer_path).replace("'", "''")))
+        # the peer's rows are lines, pages or items: its rate is counted in the posts the file holds
+        runs.append(("peer: DuckDB read_csv/read_json", (peer[0], peer[1], runs[0][1][2])))
+        for label, (seconds, peak, count) in runs:
+            row = {"format": name, "run": label, "count": count, "file_mb": round(size), "seconds": round(seconds, 2),
+                   "per_s": round(count / seconds), "peak_mb": round(peak), "ratio": round(seconds / peer[0], 2)}
+            rows.append(row)
+            print(f"{name:<11} {label:<32} {count:>10,} {size:>6,.0f} {seconds:>8.1f} {count / seconds:>9,.0f} "
+                  f"{peak:>8,.0f} {seconds / peer[0]:>8.2f}", flush=True)
+    return rows
 
 
 if __name__ == "__main__":

@@ -36,19 +36,7 @@ if __package__ in (None, ""):
 import numpy as np
 
 
-def generate(nodes: int, edges: int, seed: int = 0):
-    """Unique (src, dst) pairs sorted by source, with weights; about ``edges`` of them."""
-    rng = np.random.default_rng(seed)
-    popularity = rng.pareto(1.2, nodes) + 1
-    cumulative = np.cumsum(popularity)
-    cumulative /= cumulative[-1]
-    src = rng.integers(0, nodes, edges)
-    dst = np.searchsorted(cumulative, rng.random(edges))
-    keep = src != dst
-    pairs = np.unique(src[keep].astype(np.int64) * nodes + dst[keep])
-    src, dst = pairs // nodes, pairs % nodes
-    weight = rng.uniform(0.2, 2.0, len(pairs))
-    return src, dst, weight
+from stature.generate.graph import popularity_graph as generate  # noqa: E402  (the one graph generator)
 
 
 def saved(nodes: int, edges: int, folder: Path) -> Path:

@@ -19,6 +19,7 @@ from typing import Callable
 from .errors import StatureError
 from .read.graph import EDGE_KINDS, graph_tables
 from .text import clean
+from .workspace.workspace import csv_cell
 
 FORMATS = ("gexf", "graphml", "csv", "parquet")
 Progress = Callable[[int, int, str], None]
@@ -47,11 +48,12 @@ def _value(v):
     return v
 
 
-def export(ws, out, fmt: str, *, progress: Progress | None = None) -> list[Path]:
+def export(ws, out, fmt: str, *, progress: Progress | None = None, include_private: bool = False) -> list[Path]:
     """Write the workspace to ``out`` as ``fmt``; returns the files written.
 
     ``gexf`` and ``graphml`` write one file (``out``, or ``out/stature.FMT`` when ``out`` is a folder);
-    ``csv`` and ``parquet`` write the canonical tables and ``nodes``/``edges`` into the folder ``out``.
+    ``csv`` and ``parquet`` write the canonical tables and ``nodes``/``edges`` into the folder ``out``;
+    posts that are not public only with ``include_private``; CSV text cells never start a formula.
     """
     if fmt not in FORMATS:
         raise StatureError(f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.")
@@ -60,7 +62,9 @@ def export(ws, out, fmt: str, *, progress: Progress | None = None) -> list[Path]
     nodes, edges = graph_tables(ws)
     step(1, 3, fmt)
     if fmt in ("csv", "parquet"):
-        written = ws.export(out, fmt)
+        import pyarrow as pa
+
+        written = ws.export(out, fmt, include_private=include_private)
         folder = Path(out)
         for name, table in (("nodes", nodes), ("edges", edges)):
             target = folder / f"{name}.{fmt}"
@@ -68,7 +72,9 @@ def export(ws, out, fmt: str, *, progress: Progress | None = None) -> list[Path]
             try:
                 options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
                 path = str(target).replace("'", "''")
-                ws.con.execute(f"COPY (SELECT * FROM _stature_export) TO '{path}' ({options})")
+                cells = ", ".join(csv_cell(f'"{f.name}"') if fmt == "csv" and pa.types.is_string(f.type)
+                                  else f'"{f.name}"' for f in table.schema)
+                ws.con.execute(f"COPY (SELECT {cells} FROM _stature_export) TO '{path}' ({options})")
             finally:
                 ws.con.unregister("_stature_export")
             written.append(target)

@@ -4,11 +4,19 @@ One call of :func:`ingest` is one transaction: a crash, a kill or (without
 ``skip_bad``) a bad record leaves the workspace exactly as it was. With
 ``skip_bad`` bad records are listed and skipped, and a file that cannot be read
 at all is listed as failed and contributes nothing.
+
+Every stored record lists the imports (files) that bring it. A file imported again
+with other content, or with options that change what it yields (``format``,
+``include_direct``, ``network``: see :func:`options_of`), replaces its earlier import:
+what only that import brought goes, what another file also brings stays. A file
+untouched since its import (same size and modification time, or zip CRC) is not read
+at all; one touched but identical (same SHA-256, computed as it is read) changes nothing.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -21,6 +29,8 @@ from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
 
 NATIVE_MIN_BYTES = 16 << 20  # smaller files are read in Python, which names bad records exactly
+# what DuckDB may hold in memory during an ingest, so that the whole process stays under 1 GB
+MEMORY_LIMIT = os.environ.get("STATURE_INGEST_MEMORY", "512MB").replace("'", "")
 
 
 @dataclass
@@ -107,6 +117,16 @@ def options_of(importer, include_direct: bool, network: str | None) -> str:
 
 def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
     con = workspace.con
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
+    try:
+        return _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
+    con = workspace.con
     bar = _Progress(progress, sum(e.size for e, i in todo if i is not None))
     known: dict[str, set] = {}   # path -> {(sha256, options)}
     stamps: dict[str, set] = {}  # path -> {(stamp, options)}
@@ -129,7 +149,7 @@ def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -
             report.files.append(FileResult(entry.key, importer.name, "unchanged"))
             continue
         work.append((entry, importer, options))
-    loaded = _load_native(con, work, bar) if native else {}
+    loaded = _load_native(con, work, bar, network) if native else {}
     try:
         with workspace.transaction():
             _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known)
@@ -142,7 +162,7 @@ def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -
     return report
 
 
-def _load_native(con, work, bar) -> dict:
+def _load_native(con, work, bar, network=None) -> dict:
     """Big files whose importer has a native plan, read by DuckDB before the transaction.
 
     A file DuckDB cannot read (a malformed line, a wrong type, a shape the plan does not
@@ -153,13 +173,13 @@ def _load_native(con, work, bar) -> dict:
     for n, (entry, importer, _) in enumerate(work):
         if entry.path is None or entry.size < NATIVE_MIN_BYTES or entry.name.endswith(".gz"):
             continue  # a compressed file is read in Python, where its output is bounded
-        plan = importer.native(str(entry.path))
+        plan = importer.native(str(entry.path), network)
         if plan is None:
             continue
         table = f"native_lines_{n}"
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
             readable = con.execute(plan.check).fetchone()[0] == 0
         except duckdb.Error:
             readable = False
@@ -184,7 +204,7 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
         try:
             if entry.key in loaded:
                 table, plan = loaded[entry.key]
-                con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT * FROM {table}")
+                con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
                 try:
                     writer.stage_native(plan)
                 except TextTooLong as exc:

@@ -85,9 +85,10 @@ def default_account(ws, goal=None) -> str | None:
     return read.default_account(ws, goal)
 
 
-def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) -> dict:
+def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5, include_private: bool = False) -> dict:
     """Everything about one account: profile, score and its breakdown and history, topics with evidence,
-    whom it amplifies and who amplifies it, its community, suggested connections, and goal progress."""
+    whom it amplifies and who amplifies it, its community, suggested connections, and goal progress.
+    Private posts (followers-only, direct) are counted and shown only with ``include_private``."""
     network, account_id = ws.find_account(spec)
     hidden = _excluded(ws)
     if (network, account_id) in hidden:
@@ -112,17 +113,17 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5) ->
     progress = None
     if goal is not None:
         from .goals import check_goal
-        progress = _try(notes, check_goal, ws, goal, account=key)
-    return {"account": profile(ws, network, account_id), "score": explained,
+        progress = _try(notes, check_goal, ws, goal, account=key, include_private=include_private)
+    return {"account": profile(ws, network, account_id, include_private=include_private), "score": explained,
             "history": score_history(ws, explained["account"]["node_id"]) if explained else [],
             "topics": topics, "ego": ego_network(ws, network, account_id),
             "community": community_of(ws, network, account_id), "connections": suggestions, "goal": progress,
             "notes": notes}
 
 
-def profile(ws, network: str, account_id: str) -> dict:
+def profile(ws, network: str, account_id: str, *, include_private: bool = False) -> dict:
     """What the data says about the account (:func:`stature.read.profile`)."""
-    return read.profile(ws, network, account_id)
+    return read.profile(ws, network, account_id, include_private=include_private)
 
 
 def score_history(ws, node_id: str) -> list[dict]:

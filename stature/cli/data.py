@@ -75,15 +75,17 @@ def status(options, as_json):
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "gexf", "graphml"]), default="parquet",
               show_default=True)
+@click.option("--include-private", is_flag=True,
+              help="Also write followers-only posts and direct messages (left out by default).")
 @click.argument("out", type=click.Path())
 @click.pass_obj
-def export(options, fmt, out):
+def export(options, fmt, include_private, out):
     """Write the workspace to OUT: the canonical tables plus the graph's nodes and edges as Parquet or CSV files
     in the folder OUT, or the interaction graph as one GEXF (Gephi) or GraphML file, with scores, topics and
     communities as node attributes."""
     from ..exports import export as run_export
     with options.open(read_only=True) as ws, progress(options, "Exporting", unit="step") as update:
-        written = run_export(ws, out, fmt, progress=update)
+        written = run_export(ws, out, fmt, progress=update, include_private=include_private)
     for path in written:
         click.echo(str(path))
 

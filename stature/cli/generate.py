@@ -1,4 +1,4 @@
-"""``stature generate``: write a seeded, realistic community to import, test and benchmark with."""
+"""``stature generate``: write a seeded, realistic population of accounts to import, test and benchmark with."""
 from __future__ import annotations
 
 import click
@@ -19,7 +19,7 @@ from .main import echo_json, main, progress
 @click.option("--json", "as_json", is_flag=True, help="Print the files and counts as JSON.")
 @click.pass_obj
 def generate(options, out_dir, accounts, posts_per_account, follows_per_account, seed, start, days, as_json):
-    """Write a generated community to OUT_DIR: tweets (Twitter API v1.1 JSON lines), follows and
+    """Write a generated population of accounts to OUT_DIR: tweets (Twitter API v1.1 JSON lines), follows and
     likes, accounts and lists (CSV), and the ground truth (each account's interests and popularity).
 
     Import it with `stature ingest OUT_DIR`.

@@ -101,9 +101,9 @@ def _environment_error(exc: Exception, ctx) -> str | None:
 
     import duckdb
 
-    if isinstance(exc, (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException)) and \
-            getattr(ctx, "obj", None) is not None:
-        from ..workspace.workspace import damaged
+    from ..workspace.workspace import damaged, is_damage
+
+    if is_damage(exc) and getattr(ctx, "obj", None) is not None:
         return str(damaged(ctx.obj.workspace, exc))
     if isinstance(exc, duckdb.OutOfMemoryException) or isinstance(exc, MemoryError):
         return "there is not enough memory for this command."

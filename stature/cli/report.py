@@ -14,9 +14,11 @@ from .main import echo_json, main, progress
               help="Add this goal's progress and pull the suggested connections toward it.")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="report.html",
               show_default=True, help="Where to write the report.")
+@click.option("--include-private", is_flag=True,
+              help="Also show followers-only posts and direct messages (left out by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_obj
-def report(options, account, goal_file, output, as_json):
+def report(options, account, goal_file, output, include_private, as_json):
     """Write one self-contained HTML report (opens offline): the score over time and its breakdown, topics with
     evidence, who amplifies the account and whom it amplifies, goal progress, connections, and the community."""
     from ..goals import load_goal
@@ -24,7 +26,7 @@ def report(options, account, goal_file, output, as_json):
 
     goal = load_goal(goal_file) if goal_file else None
     with options.open(read_only=True) as ws, progress(options, "Writing the report", unit="step") as update:
-        info = write_report(ws, output, account=account, goal=goal, progress=update)
+        info = write_report(ws, output, account=account, goal=goal, progress=update, include_private=include_private)
     if as_json:
         echo_json(info)
         return
@@ -41,14 +43,17 @@ def report(options, account, goal_file, output, as_json):
               help="The token to require (default off loopback: a new one, printed).")
 @click.option("--goal", "goal_file", metavar="GOAL", type=click.Path(dir_okay=False),
               help="Show this goal's progress on account pages.")
+@click.option("--include-private", is_flag=True,
+              help="Also show followers-only posts and direct messages (loopback only; left out by default).")
 @click.pass_obj
-def serve(options, host, port, token, goal_file):
+def serve(options, host, port, token, goal_file, include_private):
     """Serve a read-only dashboard over the workspace, with a search and a JSON API (/openapi.json)."""
     from ..goals import load_goal
     from ..web import make_server
 
     goal = load_goal(goal_file) if goal_file else None
-    server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal)
+    server, app = make_server(options.workspace, host=host, port=port, token=token, goal=goal,
+                              include_private=include_private)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"Serving {options.workspace} at http://{shown}:{bound_port}/ (read-only; Ctrl-C stops).")

@@ -38,8 +38,10 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 SHOWN_POSTS = 3
 SHOWN_PEOPLE = 5
 
-def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None) -> dict:
-    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``."""
+def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None,
+               include_private: bool = False) -> dict:
+    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``.
+    Its posts are the public ones, and private ones too only with ``include_private``."""
     step = progress or (lambda done, total, label: None)
     step(0, 5, "goal")
     network, account_id = _account(ws, goal, account)
@@ -48,7 +50,7 @@ def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress
     match = audience(ws, goal, topics, without=(network, account_id))  # not its own audience
     start, end = _window(ws, goal, network, account_id)
     step(1, 5, "posts")
-    posts = _posts(ws, network, account_id, start, end, topics)
+    posts = _posts(ws, network, account_id, start, end, topics, include_private)
     events = [e for e in _events(ws, network, account_id) if e["kind"] != "follow" or e["time"] is not None]
     undated_followers = activity.undated_followers(ws, network, account_id)
     for e in events:
@@ -110,8 +112,8 @@ def _window(ws, goal: Goal, network: str, account_id: str) -> tuple[datetime, da
     return start, end
 
 
-def _posts(ws, network, account_id, start, end, topics: GoalTopics) -> dict:
-    rows = activity.posts_between(ws, network, account_id, start, end)
+def _posts(ws, network, account_id, start, end, topics: GoalTopics, include_private: bool = False) -> dict:
+    rows = activity.posts_between(ws, network, account_id, start, end, include_private=include_private)
     posts = {r[0]: {"post_id": r[0], "created_at": r[1], "text": r[2] or "", "counted": sum(r[3:7]),
                     "links": r[7], "reply": r[8], "topics": {}} for r in rows}
     for post_id, topic_id, score in post_topics(ws, network, posts):

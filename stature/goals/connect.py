@@ -73,7 +73,7 @@ def resolve(ws, net: Network, spec: str) -> list[int]:
     if not nodes:  # a handle: the workspace says which account, or why none or several
         found = net.index(*ws.find_account(spec))
         if found is None:
-            raise StatureError(f"No account {spec!r} in the graph loaded from {ws.path}; load it again.")
+            raise StatureError(f"No account {spec!r} in the loaded graph; load it again.")
         nodes = [found]
     if len(nodes) > 1:
         options = ", ".join(":".join(net.key(i)) for i in nodes[:5])

@@ -9,7 +9,7 @@ from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISC
 
 _MODULES = {
     "matrix": ("InteractionMatrix", "interaction_matrix"),
-    "pagerank": ("ConvergenceError", "PageRankResult", "pagerank"),
+    "pagerank": ("ConvergenceError", "PageRankResult", "StandingResult", "pagerank", "standing"),
     "circle": ("Circle", "circle_of_trust"),
     "linkpred": ("adamic_adar", "common_neighbours", "undirected"),
     "salsa": ("SalsaResult", "salsa"),

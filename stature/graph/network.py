@@ -127,9 +127,11 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
         return build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
     file_stamp = network_cache.stamp(ws.path)
     key = network_cache.remembered(ws.path, file_stamp, params) or network_cache.fingerprint(ws, params)
-    net = network_cache.read(ws.path, key, as_of)
-    if net is not None:
+    found = network_cache.read(ws.path, key)
+    if found is not None:
         step(3, 3, "cached")
+        *fields, lookup = found
+        net = Network(*fields, as_of, lookup)
     else:
         net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
         if not network_cache.write(ws.path, key, net):

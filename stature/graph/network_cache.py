@@ -93,11 +93,10 @@ def fingerprint(ws, params: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def read(workspace_path, key: str, as_of):
-    """The cached :class:`~stature.graph.network.Network` for ``key``, or None when there is none."""
+def read(workspace_path, key: str):
+    """The parts of the cached :class:`~stature.graph.network.Network` for ``key`` (its fields but the
+    as-of time, in order), or None when there is none."""
     import scipy.sparse as sp
-
-    from .network import Network
 
     entry = folder(workspace_path) / key
     try:
@@ -110,7 +109,7 @@ def read(workspace_path, key: str, as_of):
     walk = sp.csr_array((a["walk_data"], a["walk_indices"], a["walk_indptr"]), shape=(n, n))
     adjacency.has_sorted_indices = walk.has_sorted_indices = True
     lookup = {name: a[name] for name in ("keys", "key_order", "ids", "id_order")}
-    return Network(adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], as_of, lookup)
+    return adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], lookup
 
 
 def _load(path: Path) -> np.ndarray:

@@ -94,6 +94,16 @@ class CsvTables(Importer):
         columns = _header(head)
         return columns is not None and table_kind(columns) is not None
 
+    def native(self, path: str, network: str | None = None):
+        """Big tables are read by DuckDB (see :mod:`.csv_native`), unless the header is not one line."""
+        from .csv_native import header, plan
+        columns = header(path)
+        kind = table_kind(columns) if columns else None
+        if kind is None:
+            return None
+        return plan(path, columns, kind, network or NETWORK, max_field=MAX_FIELD, kinds=ALL_KINDS,
+                    post_counts=POST_COUNTS, stat_numbers=STAT_NUMBERS)
+
     def read(self, entry: Entry, ctx: Context):
         network = ctx.network or NETWORK
         rows = _rows(entry, ctx)

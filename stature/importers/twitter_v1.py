@@ -73,7 +73,7 @@ class TwitterV1(Importer):
             return any(field in head for field in _TWEET_FIELDS)
         return b'"screen_name"' in head and (b'"followers_count"' in head or b'"statuses_count"' in head)
 
-    def native(self, path: str):
+    def native(self, path: str, network: str | None = None):
         """Big JSON-lines files of tweets are read by DuckDB (see :mod:`.twitter_v1_native`)."""
         from .twitter_v1_native import plan
         return plan(path)

@@ -64,6 +64,11 @@ class TwitterV2(Importer):
             return any(marker in head for marker in _PAGE_MARKERS)
         return b'"author_id"' in head and any(marker in head for marker in _FLAT_MARKERS)
 
+    def native(self, path: str, network: str | None = None):
+        """Big JSON-lines files of tweet pages are read by DuckDB (see :mod:`.twitter_v2_native`)."""
+        from .twitter_v2_native import plan
+        return plan(path)
+
     def read(self, entry: Entry, ctx: Context):
         seen: set[str] = set()  # accounts already given, so mentions give each one once
         if first_line_is_json(entry):

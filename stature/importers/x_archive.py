@@ -13,10 +13,11 @@ Likes name the post but not its author, so their target is left empty.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, ListMembership, Post
-from .base import Context, Importer, count, json_document, text
+from .base import Context, Importer, count, json_document, json_items, text
 from .sources import Entry
 
 NETWORK = "twitter"
@@ -41,6 +42,19 @@ class XArchive(Importer):
             not entry.basename.startswith(("manifest", "account"))
             and (entry.sibling("manifest.js") is not None or entry.sibling("account.js") is not None))
 
+    def native(self, path: str, network: str | None = None):
+        """Big tweet files are read by DuckDB (see :mod:`.x_archive_native`); the owner as ``read`` finds it."""
+        from .sources import entries
+        from .x_archive_native import plan
+        found = [e for e in entries(Path(path).parent) if e.path == Path(path).resolve()]
+        if not found or not _TWEETS.match(found[0].basename):
+            return None
+        try:
+            owner = _owner(found[0], Context())[0]
+        except ImportFormatError:
+            return None  # the Python reader says so, in its place
+        return plan(path, owner)
+
     def read(self, entry: Entry, ctx: Context):
         base = entry.basename
         if base.startswith("manifest"):
@@ -48,12 +62,10 @@ class XArchive(Importer):
             return [Account(NETWORK, owner[0], handle=owner[1], display_name=owner[2])]
         if base.startswith("direct-messages") and not ctx.include_direct:
             return []
-        items = json_document(entry, ctx)
-        if not isinstance(items, list):
-            raise ImportFormatError(entry.key, None, "should hold a list of records after `window.YTD... =`.")
         if base.startswith("account"):
-            return _each(items, ctx, _account)
+            return _each(json_items(entry, ctx), ctx, _account)
         owner_id = _owner(entry, ctx)[0]
+        items = json_items(entry, ctx)  # a big file is read an element at a time
         if _TWEETS.match(base):
             return _each(items, ctx, _tweet, owner_id)
         if base.startswith("follower"):
@@ -76,10 +88,8 @@ class XArchive(Importer):
 
 
 def _each(items, ctx, convert, *args):
-    records = []
     for number, item in enumerate(items, 1):
-        records.extend(ctx.guard(f"record {number}", convert, item, *args))
-    return records
+        yield from ctx.guard(f"record {number}", convert, item, *args)
 
 
 def _id(value) -> str:

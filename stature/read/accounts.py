@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pyarrow as pa
-
-from ..errors import StatureError
 from ..rules.accounts import default_account as _default_account
+from ..rules import visibility
 from ..rules.exclusions import account_visible
 
 
@@ -25,6 +23,7 @@ def handles(ws, network: str, account_ids) -> dict:
 
 def names(ws, keys) -> dict:
     """``(network, account_id) -> (handle, display_name)`` for the accounts ``keys`` the data holds."""
+    import pyarrow as pa
     keys = list(keys)
     table = pa.table({"network": pa.array([k[0] for k in keys], pa.string()),
                       "account_id": pa.array([k[1] for k in keys], pa.string())})
@@ -37,12 +36,14 @@ def names(ws, keys) -> dict:
         ws.con.unregister("_stature_keys")
 
 
-def profile(ws, network: str, account_id: str) -> dict:
-    """What the data says about the account: handle, name, bio, stated counts, posts held, creation."""
+def profile(ws, network: str, account_id: str, *, include_private: bool = False) -> dict:
+    """What the data says about the account: handle, name, bio, stated counts, posts held (public ones unless
+    ``include_private``), creation."""
     row = ws.sql("""SELECT any_value(handle), any_value(display_name), any_value(bio), max(followers_count),
                            max(following_count), max(listed_count), max(posts_count), min(created_at)
                     FROM accounts WHERE network = ? AND account_id = ?""", [network, account_id])[0]
-    posts = ws.sql("SELECT count(*) FROM posts WHERE network = ? AND author_id = ?", [network, account_id])[0][0]
+    posts = ws.sql(f"SELECT count(*) FROM posts WHERE network = ? AND author_id = ? "
+                   f"AND {visibility.where(include_private=include_private)}", [network, account_id])[0][0]
     keys = ("handle", "display_name", "bio", "followers", "following", "listed", "posts_stated", "created_at")
     out = {"network": network, "account_id": account_id, **dict(zip(keys, row)), "posts": posts}
     if isinstance(out["created_at"], datetime):
@@ -73,13 +74,9 @@ def only_author(ws) -> tuple[str, str] | None:
 def default_account(ws, goal=None, *, ranked: bool = True) -> str | None:
     """The account meant when none is named (:func:`stature.rules.accounts.default_account`), with the
     latest scores as the ranking when ``ranked``."""
-    def best():
-        from ..analytics.score import top
-        try:
-            return top(ws, limit=1)
-        except StatureError:
-            return []
-    return _default_account(goal, lambda: only_author(ws), best if ranked else None)
+    from .scores import best_scored
+
+    return _default_account(goal, lambda: only_author(ws), (lambda: best_scored(ws)) if ranked else None)
 
 
 def named(ws, name: str, network: str = "") -> list[tuple]:

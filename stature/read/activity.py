@@ -1,14 +1,14 @@
 """One account's activity as goals read it: its posts in a period, the reactions to it, its ties."""
 from __future__ import annotations
 
-import pyarrow as pa
+from ..rules import visibility
 
-_REACTIONS_SQL = """
+_REACTIONS_SQL = f"""
 SELECT 'reply' AS kind, author_id AS reactor, created_at AS time, reply_to_post_id AS post_id FROM posts
- WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a
+ WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT 'quote', author_id, created_at, quote_of_post_id FROM posts
- WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a
+ WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a AND {visibility.interacts()}
 UNION ALL
 SELECT kind, source_id, time, post_id FROM interactions
  WHERE network = $n AND target_id = $a AND source_id <> $a AND kind IN ('repost', 'like', 'follow')
@@ -27,13 +27,14 @@ def last_activity(ws, network: str, account_id: str):
                   {"n": network, "a": account_id})[0][0]
 
 
-def posts_between(ws, network: str, account_id: str, start, end) -> list[tuple]:
+def posts_between(ws, network: str, account_id: str, start, end, *, include_private: bool = False) -> list[tuple]:
     """``(post_id, created_at, text, likes, reposts, replies, quotes, links, is_reply)`` of the account's posts
-    from ``start`` to ``end``, oldest first (the counts are the platform's)."""
-    return ws.sql("""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
+    from ``start`` to ``end``, oldest first (the counts are the platform's); public ones unless ``include_private``."""
+    return ws.sql(f"""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
                             coalesce(reply_count, 0), coalesce(quote_count, 0), len(coalesce(links, [])),
                             reply_to_post_id IS NOT NULL
                      FROM posts WHERE network = ? AND author_id = ? AND created_at BETWEEN ? AND ?
+                       AND {visibility.where(include_private=include_private)}
                      ORDER BY created_at""", [network, account_id, start, end])
 
 
@@ -53,6 +54,7 @@ def undated_followers(ws, network: str, account_id: str) -> int:
 def ties(ws, network: str, account_id: str, others) -> list[tuple]:
     """``(other, handle, said, heard, follows, followed, interactions)`` for each of ``others``: replies,
     mentions and quotes the account sent them and got from them, follows either way, all interactions."""
+    import pyarrow as pa
     ws.con.register("_stature_people", pa.table({"account_id": pa.array(sorted(others), pa.string())}))
     try:
         return ws.sql("""
@@ -72,6 +74,7 @@ def ties(ws, network: str, account_id: str, others) -> list[tuple]:
 
 def reaction_times(ws, network: str, account_ids) -> list:
     """The times of every dated reply, quote, repost, like and mention by the accounts ``account_ids``."""
+    import pyarrow as pa
     ws.con.register("_stature_accounts", pa.table({"account_id": pa.array(list(account_ids), pa.string())}))
     try:
         return [t for (t,) in ws.sql("""SELECT i.time FROM interactions i JOIN _stature_accounts g

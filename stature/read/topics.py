@@ -2,8 +2,6 @@
 communities read them."""
 from __future__ import annotations
 
-import pyarrow as pa
-
 from ..rules.exclusions import account_visible
 
 KNOWN_FOR = ("strong", "moderate")
@@ -67,6 +65,7 @@ def confidence_on(ws, topic_ids) -> list[tuple]:
 
 def post_topics(ws, network: str, post_ids) -> list[tuple]:
     """``(post_id, topic_id, score)`` of the posts ``post_ids`` of ``network``."""
+    import pyarrow as pa
     post_ids = list(post_ids)
     if not post_ids:
         return []
@@ -81,6 +80,7 @@ def post_topics(ws, network: str, post_ids) -> list[tuple]:
 def topics_engaged(ws, network: str, account_ids, topic_ids) -> dict:
     """``topic_id -> n``: how often the accounts ``account_ids`` posted on, or replied to, quoted, reposted or
     liked a post on, each of ``topic_ids``."""
+    import pyarrow as pa
     account_ids = list(account_ids)
     if not account_ids:
         return {}
@@ -114,6 +114,7 @@ def community_topics(ws, communities, per_community: int) -> list[tuple]:
 def account_expertise(ws, keys) -> list[tuple]:
     """``(network, account_id, name, level, confidence, posts, weeks, reactors, lists, evidence)`` of the
     accounts ``keys`` on every topic, strongest first."""
+    import pyarrow as pa
     keys = list(keys)
     table = pa.table({"network": pa.array([k[0] for k in keys], pa.string()),
                       "account_id": pa.array([k[1] for k in keys], pa.string())})

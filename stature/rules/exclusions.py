@@ -16,10 +16,12 @@ EXCLUDED_ACCOUNTS = """(
 """SQL: every excluded ``(network, account_id)``, directly or through a linked identity."""
 
 EXCLUDED_NODES = f"""(
-    SELECT DISTINCT coalesce(i.person_id, x.network || ':' || x.account_id) AS node_id
-    FROM {EXCLUDED_ACCOUNTS} x
-    LEFT JOIN identities i ON i.network = x.network AND i.account_id = x.account_id)"""
-"""SQL: every excluded graph node (a person where accounts are linked, else ``network:account_id``)."""
+    SELECT i.person_id AS node_id FROM {EXCLUDED_ACCOUNTS} x
+    JOIN identities i ON i.network = x.network AND i.account_id = x.account_id
+    UNION
+    SELECT network || ':' || account_id FROM {EXCLUDED_ACCOUNTS} x)"""
+"""SQL: every excluded graph node: the person where accounts are linked, and each account's own
+``network:account_id`` (the node it was before it was linked, which older stored scores still name)."""
 
 
 def account_hidden(network: str, account_id: str) -> str:
