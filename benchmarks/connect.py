@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/connect.py --nodes 1000000 --edges 10000000 --queries 30
 
 A synthetic follow graph is written straight into a fresh workspace's canonical tables
-(``accounts`` and ``interactions``, network ``bench``): ``nodes`` accounts in communities of
-about 1,000, each following a lognormal number of others, 80% of them inside its own
-community and 20% anywhere, both in proportion to a heavy-tailed (Pareto 1.2) popularity;
+(``accounts`` and ``interactions``, network ``bench``) by :func:`stature.generate.graph.follow_graph`:
+``nodes`` accounts in cohorts of about 1,000, each following a lognormal number of others, 80% of
+them inside its own cohort and 20% anywhere, both in proportion to a heavy-tailed (Pareto 1.2) popularity;
 drawn with a margin, duplicate pairs merged, then exactly ``edges`` distinct follows kept. Then, timed apart:
 
 - ``load``: :func:`stature.goals.load_network`, once (reading the interactions, building the
@@ -33,35 +33,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-COMMUNITY = 1000
-INSIDE = 0.8
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def follow_graph(nodes: int, edges: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (source, target) follows with communities and heavy-tailed popularity."""
-    rng = np.random.default_rng(seed)
-    popularity = rng.pareto(1.2, nodes) + 1.0
-    community = rng.integers(0, max(1, nodes // COMMUNITY), nodes)
-    order = np.argsort(community, kind="stable")
-    starts = np.searchsorted(community[order], np.arange(community.max() + 2))
-    per_node = rng.lognormal(0.0, 1.0, nodes)
-    per_node = np.maximum(1, np.round(per_node * 1.25 * edges / per_node.sum())).astype(np.int64)
-    src = np.repeat(np.arange(nodes), per_node)
-    dst = np.empty(len(src), dtype=np.int64)
-    inside = rng.random(len(src)) < INSIDE
-    everyone = np.cumsum(popularity)
-    dst[~inside] = np.searchsorted(everyone, rng.random((~inside).sum()) * everyone[-1])
-    sorted_pop = np.cumsum(popularity[order])  # within a community: its slice of the sorted cumulative
-    c = community[src[inside]]
-    lo = np.where(starts[c] > 0, sorted_pop[starts[c] - 1], 0.0)
-    hi = sorted_pop[starts[c + 1] - 1]
-    dst[inside] = order[np.minimum(np.searchsorted(sorted_pop, lo + rng.random(inside.sum()) * (hi - lo)),
-                                   len(order) - 1)]
-    keep = src != dst
-    pairs = np.unique(src[keep] * nodes + dst[keep])
-    if len(pairs) > edges:  # drawn with a margin for duplicates; keep exactly ``edges``
-        pairs = np.sort(rng.choice(pairs, size=edges, replace=False))
-    return pairs // nodes, pairs % nodes
+from stature.generate.graph import follow_graph  # noqa: E402  (the one graph generator)
 
 
 def write_workspace(path: Path, nodes: int, src: np.ndarray, dst: np.ndarray):
@@ -81,6 +56,65 @@ def write_workspace(path: Path, nodes: int, src: np.ndarray, dst: np.ndarray):
     return ws
 
 
+def workspace(size: int, data_dir: Path | None = None) -> Path:
+    """The benchmark workspace of ``size`` follows over ``size / 10`` accounts (written once, then kept)."""
+    from benchmarks.measure import ROOT
+
+    path = (data_dir or ROOT / "bench-data") / f"connect-{size}" / "bench.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nodes = max(100, size // 10)
+        src, dst = follow_graph(nodes, size)
+        write_workspace(path, nodes, src, dst).close()
+    return path
+
+
+def shell_calls(size: int, *, calls: int = 5, data_dir: Path | None = None) -> dict:
+    """One `stature connect HANDLE --json` from the shell, again and again, on a workspace of ``size`` follows.
+
+    The first call finds no cache and builds the network (and stores it); every later call maps it.
+    Each call is a fresh process, timed from start to exit (Python start, imports, DuckDB, all).
+    """
+    import json
+    import subprocess
+
+    from benchmarks.measure import ROOT, measured
+
+    nodes = max(100, size // 10)
+    path = workspace(size, data_dir)
+    subprocess.run(["rm", "-rf", str(path) + ".network"], check=True)
+    rng = np.random.default_rng(7)
+    users = rng.choice(nodes, size=calls + 1, replace=False).tolist()
+    stature = [str(Path(sys.executable).parent / "stature")]
+    runs = []
+    for user in users:
+        run = measured(stature + ["--quiet", "--workspace", str(path), "connect", f"bench:{user}", "--json"])
+        if not run["ok"] and run["stopped"] and run["stopped"].startswith("failed"):
+            raise SystemExit(f"stature connect failed: {run['stopped']}")
+        runs.append(run)
+    code = (f"import json, time; from stature import Workspace; from stature.graph.network import load_network\n"
+            f"ws = Workspace({str(path)!r}, read_only=True); t = time.perf_counter(); net = load_network(ws)\n"
+            f"print(json.dumps({{'load_s': time.perf_counter() - t, 'edges': int(net.adjacency.nnz)}}))")
+    cached = measured([sys.executable, "-c", code])
+    return {"nodes": nodes, "size": size, "first": runs[0], "again": runs[1:], "cached_load": cached}
+
+
+def tables(size: int, *, calls: int = 5) -> list[dict]:
+    """`connect` from the shell: the first call (building the cache) and the calls after (the interface of
+    :mod:`benchmarks.run`)."""
+    found = shell_calls(size, calls=calls)
+    again = sorted(r["wall_s"] for r in found["again"])
+    rows = [["first call (no cache yet: reads the interactions, builds and stores the network)",
+             f"{found['first']['wall_s']:.2f}", "-", f"{found['first']['peak_mb']:,.0f}"],
+            [f"each later call ({len(again)} accounts; the network mapped from the cache)",
+             f"{statistics.median(again):.2f}", f"{again[-1]:.2f}", f"{max(r['peak_mb'] for r in found['again']):,.0f}"],
+            ["of which `load_network` from the cache, in-process", f"{found['cached_load']['result']['load_s']:.3f}", "-", "-"]]
+    return [{"name": "connect-shell", "size": size,
+             "title": f"One `stature connect HANDLE --json` from the shell: {found['nodes']:,} accounts, {size:,} follows",
+             "command": f"python -m benchmarks.run --size {size} --only connect",
+             "header": ["call", "median s", "max s", "peak MB"], "rows": rows}]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
@@ -90,7 +124,8 @@ def main(argv=None) -> None:
     parser.add_argument("--keep", type=Path, help="Write the workspace here and keep it (default: a temporary one).")
     args = parser.parse_args(argv)
 
-    from stature.goals import connect, connect_batch, load_network
+    from stature.goals import connect, connect_batch
+    from stature.graph.network import load_network
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -100,7 +135,7 @@ def main(argv=None) -> None:
         print(f"graph: {args.nodes:,} accounts, {len(src):,} distinct follows; written in {setup:.1f} s",
               file=sys.stderr)
         t = time.perf_counter()
-        net = load_network(ws)
+        net = load_network(ws, cache=False)
         load = time.perf_counter() - t
         rng = np.random.default_rng(args.seed + 1)
         following = np.unique(src)

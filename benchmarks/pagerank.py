@@ -5,9 +5,12 @@
     .venv/bin/python benchmarks/pagerank.py --score-workspace --nodes 1000000 --edges 10000000
 
 Needs the ``bench`` extra (``pip install -e '.[bench]'``) for fast-pagerank and NetworkX.
-Each method runs in its own process on the same generated graph (seeded: targets drawn
-with a heavy-tailed popularity, duplicate pairs merged), so its peak memory (max RSS,
-graph included) is its own. Times: ``build`` turns the edge arrays into the method's
+The graph (seeded: targets drawn with a heavy-tailed popularity, duplicate pairs merged) is
+generated once and saved; each method then runs in its own process that reads the saved edge
+arrays (:mod:`benchmarks.measure`), so its peak memory is its own (the edge arrays, about
+24 bytes an edge, included), not the generator's. The scipy baseline is the power iteration
+as a scipy user writes it: the transposed matrix built once, the vector scaled by
+1/out-weight each iteration (no normalised copy of the matrix). Times: ``build`` turns the edge arrays into the method's
 structure, ``rank`` runs PageRank (damping 0.85). Stature, scipy and fast-pagerank stop
 at tolerance 1e-6 (L1 for Stature and scipy, L2 for fast-pagerank, as it is written);
 NetworkX's own test is an L1 change below ``nodes * 1e-6``. The largest difference from
@@ -22,34 +25,33 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import numpy as np
 
 
-def generate(nodes: int, edges: int, seed: int = 0):
-    """Unique (src, dst) pairs sorted by source, with weights; about ``edges`` of them."""
-    rng = np.random.default_rng(seed)
-    popularity = rng.pareto(1.2, nodes) + 1
-    cumulative = np.cumsum(popularity)
-    cumulative /= cumulative[-1]
-    src = rng.integers(0, nodes, edges)
-    dst = np.searchsorted(cumulative, rng.random(edges))
-    keep = src != dst
-    pairs = np.unique(src[keep].astype(np.int64) * nodes + dst[keep])
-    src, dst = pairs // nodes, pairs % nodes
-    weight = rng.uniform(0.2, 2.0, len(pairs))
-    return src, dst, weight
+from stature.generate.graph import popularity_graph as generate  # noqa: E402  (the one graph generator)
 
 
-def run_one(method: str, nodes: int, edges: int) -> dict:
+def saved(nodes: int, edges: int, folder: Path) -> Path:
+    """The generated graph as .npy files in ``folder`` (written once)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "weight.npy").exists():
+        for name, values in zip(("src", "dst", "weight"), generate(nodes, edges)):
+            np.save(folder / f"{name}.npy", values)
+    return folder
+
+
+def run_one(method: str, nodes: int, edges: int, folder: Path) -> dict:
     import scipy.sparse as sp
 
-    src, dst, weight = generate(nodes, edges)
+    src, dst, weight = (np.load(folder / f"{name}.npy") for name in ("src", "dst", "weight"))
     if method == "stature":  # imports outside the timing, for every method
         from stature.graph import interaction_matrix, pagerank
     elif method == "fast-pagerank":
@@ -62,16 +64,15 @@ def run_one(method: str, nodes: int, edges: int) -> dict:
         t1 = time.perf_counter()
         result = pagerank(matrix.adjacency, tol=1e-6)
         scores, iterations = result.scores, result.iterations
-    elif method == "scipy":  # the plain power iteration, in the few lines anyone would write
-        a = sp.csr_array((weight, (src, dst)), shape=(nodes, nodes))
-        out = np.asarray(a.sum(axis=1)).ravel()
+    elif method == "scipy":  # the plain power iteration, in the few lines a scipy user writes
+        pt = sp.csr_array((weight, (dst, src)), shape=(nodes, nodes))  # transposed: column j holds j's out-edges
+        out = np.bincount(src, weights=weight, minlength=nodes)
         t1 = time.perf_counter()
-        p = sp.diags_array(np.divide(1.0, out, out=np.zeros(nodes), where=out > 0)) @ a
-        pt = p.T.tocsr()
+        inverse = np.divide(1.0, out, out=np.zeros(nodes), where=out > 0)
         dangling = out == 0
         x = np.full(nodes, 1.0 / nodes)
         for iterations in range(1, 101):
-            new = 0.85 * (pt @ x) + (0.85 * x[dangling].sum() + 0.15) / nodes
+            new = 0.85 * (pt @ (x * inverse)) + (0.85 * x[dangling].sum() + 0.15) / nodes
             error = np.abs(new - x).sum()
             x = new
             if error < 1e-6:
@@ -91,11 +92,11 @@ def run_one(method: str, nodes: int, edges: int) -> dict:
     else:
         raise SystemExit(f"unknown method {method}")
     t2 = time.perf_counter()
-    path = Path(tempfile.gettempdir()) / f"pagerank-{method}-{nodes}.npy"
+    path = folder / f"scores-{method}.npy"
     np.save(path, scores)
     return {"method": method, "nodes": nodes, "edges": len(src), "build_s": t1 - t0, "rank_s": t2 - t1,
             "total_s": t2 - t0, "iterations": iterations,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "scores": str(path)}
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "scores": str(path)}
 
 
 def score_workspace(nodes: int, edges: int) -> dict:
@@ -144,27 +145,52 @@ def main(argv=None) -> int:
     parser.add_argument("--edges", type=int, default=10_000_000)
     parser.add_argument("--methods", default="stature,scipy,fast-pagerank")
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--timeout", type=float, default=900, help="Seconds before a method is stopped.")
     parser.add_argument("--score-workspace", action="store_true")
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.nodes, args.edges)))
+        print(json.dumps(run_one(args.one, args.nodes, args.edges, args.folder)))
         return 0
     if args.score_workspace:
         print(json.dumps(score_workspace(args.nodes, args.edges)))
         return 0
-    results = []
-    for method in args.methods.split(","):
-        out = subprocess.run([sys.executable, __file__, "--one", method, "--nodes", str(args.nodes),
-                              "--edges", str(args.edges)], capture_output=True, text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    reference = np.load(results[0]["scores"])
-    print(f"| method | nodes | edges | build s | rank s | total s | iterations | peak MB | L1 vs {results[0]['method']} |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        diff = float(np.abs(np.load(r["scores"]) - reference).sum())
-        print(f"| {r['method']} | {r['nodes']:,} | {r['edges']:,} | {r['build_s']:.2f} | {r['rank_s']:.2f} | "
-              f"{r['total_s']:.2f} | {r['iterations'] or '-'} | {r['peak_mb']:,.0f} | {diff:.1e} |")
+    from benchmarks.run import markdown
+
+    for table in tables(args.edges, nodes=args.nodes, methods=args.methods.split(","), timeout_s=args.timeout):
+        print(markdown(table))
     return 0
+
+
+def tables(size: int, *, nodes: int | None = None, methods=("stature", "scipy", "fast-pagerank", "networkx"),
+           timeout_s: float = 900) -> list[dict]:
+    """PageRank at ``size`` interactions over ``size / 10`` accounts (the interface of :mod:`benchmarks.run`)."""
+    from benchmarks.measure import ROOT, measured
+
+    nodes = nodes or max(100, size // 10)
+    folder = saved(nodes, size, ROOT / "bench-data" / f"pagerank-{nodes}-{size}")
+    results = []
+    for method in methods:
+        run = measured([sys.executable, __file__, "--one", method, "--nodes", str(nodes), "--edges", str(size),
+                        "--folder", str(folder)], timeout_s=timeout_s)
+        results.append({"method": method, **run})
+    reference = next((np.load(r["result"]["scores"]) for r in results if r["ok"]), None)
+    rows = []
+    for r in results:
+        x = r["result"]
+        if not r["ok"]:
+            rows.append([r["method"], "-", "-", r["stopped"], "-", f"{r['peak_mb']:,.0f} when stopped", "-"])
+            continue
+        diff = float(np.abs(np.load(x["scores"]) - reference).sum())
+        rows.append([f"**{r['method']}**" if r["method"] == "stature" else r["method"], f"{x['build_s']:.2f}",
+                     f"{x['rank_s']:.2f}", f"{x['total_s']:.2f}", x["iterations"] or "-", f"{r['peak_mb']:,.0f}",
+                     f"{diff:.1e}"])
+    edges = results[0]["result"].get("edges", size) if results else size
+    return [{"name": "pagerank", "size": size,
+             "title": f"Authority (weighted PageRank): {nodes:,} accounts, {edges:,} distinct edges",
+             "command": f"python -m benchmarks.run --size {size} --only pagerank",
+             "header": ["method", "build s", "rank s", "total s", "iterations", "peak MB", f"L1 vs {methods[0]}"],
+             "rows": rows}]
 
 
 if __name__ == "__main__":

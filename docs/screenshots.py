@@ -49,7 +49,8 @@ def main() -> None:
             score(ws, as_of=as_of)
         analyse(ws)
         write_report(ws, tmp / "rumoureval.html", account="BBCBreaking")
-    server, _ = make_server(demo, host="127.0.0.1", port=0)
+    server, app = make_server(demo, host="127.0.0.1", port=0)
+    app.networks.wait(120)  # suggested connections ready before the first shot
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     with Workspace(demo, read_only=True) as ws:

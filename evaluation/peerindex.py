@@ -13,7 +13,7 @@ listed count alone (each as ``log(1 + A) - log(1 + B)``: 0.846 and 0.858 on the 
 file), with the plain share of pairs ordered as people ordered them.
 
 ``--fit`` searches the weights of the four components these statistics measure on a
-grid (steps of 0.05), reporting the in-sample AUC of the best and a 5-fold
+grid (steps of 0.05), over each component's points on the calibrated scale, reporting the in-sample AUC of the best and a 5-fold
 cross-validated AUC of the search (fit on four fifths of the pairs, judged on the
 fifth left out), the honest estimate.
 """

@@ -1,4 +1,4 @@
-"""The demo: a generated community, imported and analysed, end to end, and its report."""
+"""The demo: a generated population, imported and analysed, end to end, and its report."""
 from __future__ import annotations
 
 import tempfile
@@ -8,12 +8,13 @@ from typing import Callable
 from .generate import generate
 from .ingest import ingest
 
+DEMO_WORKSPACE = "stature-demo.duckdb"   # the demo's own workspace, never a user's ./stature.duckdb
 HISTORY_WEEKS = (12, 8, 4)   # earlier scores, weeks before the newest activity, for the report's history
 
 
 def run_demo(workspace, *, accounts: int = 400, seed: int = 7, report=None,
              progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Generate a community of ``accounts``, import it into ``workspace`` and run the whole pipeline:
+    """Generate a population of ``accounts``, import it into ``workspace`` and run the whole pipeline:
     scores (with a history), topics, communities and, when ``report`` names a file, the HTML report.
 
     Returns what the workspace holds (``status``), the generator's counts, the top accounts, and

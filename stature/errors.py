@@ -9,6 +9,10 @@ class WorkspaceError(StatureError):
     """The workspace file is missing, locked, corrupt or of an unknown schema version."""
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another process holds the workspace file, and it did not come free in the time waited."""
+
+
 class ImportFormatError(StatureError):
     """A file, or a record in it, is not what its format promises.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -16,9 +17,13 @@ import duckdb
 
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
+from .importers.sources import READ_ERRORS, describe
 from .workspace import Workspace, Writer
+from .workspace.writer import TextTooLong
 
 NATIVE_MIN_BYTES = 16 << 20  # smaller files are read in Python, which names bad records exactly
+# what DuckDB may hold in memory during an ingest, so that the whole process stays under 1 GB
+MEMORY_LIMIT = os.environ.get("STATURE_INGEST_MEMORY", "512MB").replace("'", "")
 
 
 @dataclass
@@ -91,29 +96,56 @@ class _Progress:
             self.callback(min(self.done, self.total), self.total, label)
 
 
+def options_of(importer, include_direct: bool, network: str | None) -> str:
+    """The options a file is read with that change what it yields, as stored with its import.
+
+    An import counts as unchanged only when its content and these options are the same."""
+    used = {"format": importer.name}
+    if "include_direct" in importer.options:
+        used["include_direct"] = bool(include_direct)
+    if "network" in importer.options:
+        used["network"] = network
+    return json.dumps(used, sort_keys=True)
+
+
 def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
     con = workspace.con
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
+    try:
+        return _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
+    con = workspace.con
     bar = _Progress(progress, sum(e.size for e, i in todo if i is not None))
-    known: dict[str, set] = {}
-    for path, sha in con.execute("SELECT path, sha256 FROM imports").fetchall():
-        known.setdefault(path, set()).add(sha)
+    known: dict[str, set] = {}   # path -> {(sha256, options)}
+    stamps: dict[str, set] = {}  # path -> {(stamp, options)}
+    for path, sha, stamp, options in con.execute("SELECT path, sha256, stamp, options FROM imports").fetchall():
+        known.setdefault(path, set()).add((sha, options))
+        if stamp:
+            stamps.setdefault(path, set()).add((stamp, options))
     report = IngestReport()
-    work = []  # (entry, importer, digest) of the files to import
+    work, seen = [], set()  # (entry, importer, options) of the files to read
     for entry, importer in todo:
         if importer is None:
             report.files.append(FileResult(entry.key, None, "unrecognised"))
             continue
-        digest = _digest(entry)
-        if digest in known.get(entry.key, ()):
-            bar.advance(entry.size, entry.name)
+        options = options_of(importer, include_direct, network)
+        if entry.key in seen:  # the same file named twice is read once
+            continue
+        seen.add(entry.key)
+        if entry.stamp and (entry.stamp, options) in stamps.get(entry.key, ()):
+            bar.advance(entry.size, entry.name)  # untouched since it was imported: not even read
             report.files.append(FileResult(entry.key, importer.name, "unchanged"))
             continue
-        known.setdefault(entry.key, set()).add(digest)  # the same file named twice is read once
-        work.append((entry, importer, digest))
+        work.append((entry, importer, options))
     loaded = _load_native(con, work, bar, network) if native else {}
     try:
         with workspace.transaction():
-            _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network)
+            _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known)
     finally:
         for table, _ in loaded.values():
             con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -132,8 +164,8 @@ def _load_native(con, work, bar, network=None) -> dict:
     """
     loaded = {}
     for n, (entry, importer, _) in enumerate(work):
-        if entry.path is None or entry.size < NATIVE_MIN_BYTES:
-            continue
+        if entry.path is None or entry.size < NATIVE_MIN_BYTES or entry.name.endswith(".gz"):
+            continue  # a compressed file is read in Python, where its output is bounded
         plan = importer.native(str(entry.path), network)
         if plan is None:
             continue
@@ -151,57 +183,77 @@ def _load_native(con, work, bar, network=None) -> dict:
     return loaded
 
 
-def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network):
+def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known):
     con = workspace.con
     next_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
     writer = Writer(con)
     new_imports = []
-    for entry, importer, digest in work:
+    for entry, importer, options in work:
         ctx = Context(skip_bad=skip_bad, include_direct=include_direct, network=network,
                       progress=lambda n, _name=entry.name: bar.advance(n, _name))
         ctx.entry = entry
         import_id, next_id = next_id, next_id + 1
         writer.begin(import_id)
-        if entry.key in loaded:
-            table, plan = loaded[entry.key]
-            con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
-            writer.stage_native(plan)
-            bar.advance(entry.size, entry.name)
-        else:
-            try:
+        try:
+            if entry.key in loaded:
+                table, plan = loaded[entry.key]
+                con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
+                try:
+                    writer.stage_native(plan)
+                except TextTooLong as exc:
+                    raise ImportFormatError(entry.key, None, str(exc)) from None
+                bar.advance(entry.size, entry.name)
+            else:
                 _read(entry, importer, ctx, writer)
-            except ImportFormatError as exc:
-                if not skip_bad:
-                    raise
-                writer.discard(import_id)
-                report.files.append(FileResult(entry.key, importer.name, "failed", error=str(exc),
-                                               skipped=[str(e) for e in ctx.bad]))
-                continue
+            digest = entry.digest or _digest(entry)  # hashed while it was read, else now
+        except ImportFormatError as exc:
+            if not skip_bad:
+                raise
+            writer.discard(import_id)
+            report.files.append(FileResult(entry.key, importer.name, "failed", error=str(exc),
+                                           skipped=[str(e) for e in ctx.bad]))
+            continue
+        if (digest, options) in known.get(entry.key, ()):  # touched, but the same: keep what is stored
+            writer.discard(import_id)
+            if entry.stamp:
+                con.execute("UPDATE imports SET stamp = ? WHERE path = ? AND sha256 = ? AND options = ?",
+                            [entry.stamp, entry.key, digest, options])
+            report.files.append(FileResult(entry.key, importer.name, "unchanged"))
+            continue
         result = FileResult(entry.key, importer.name, "imported", skipped=[str(e) for e in ctx.bad])
-        new_imports.append((import_id, entry.key, digest, importer.name, len(ctx.bad), result))
+        new_imports.append((import_id, entry.key, digest, importer.name, len(ctx.bad), entry.stamp, options,
+                            result))
         report.files.append(result)
 
-    # a changed file replaces exactly what its earlier import brought
+    # a changed file replaces what its earlier import brought, except what another import still brings
     paths = [path for _, path, *_ in new_imports]
-    earlier = "SELECT import_id FROM imports WHERE path IN (SELECT unnest($paths::VARCHAR[]))"
-    for table in ("posts", "interactions", "list_memberships", "imports"):
-        con.execute(f"DELETE FROM {table} WHERE import_id IN ({earlier})", {"paths": paths})
+    old = [i for (i,) in con.execute("SELECT import_id FROM imports WHERE path IN (SELECT unnest($p::VARCHAR[]))",
+                                     {"p": paths}).fetchall()]
+    if old:
+        for table in ("posts", "interactions", "list_memberships", "accounts"):
+            con.execute(f"""UPDATE {table} SET
+                    sources = list_filter(sources, lambda x: NOT list_contains($old::INTEGER[], x)),
+                    import_id = list_min(list_filter(sources, lambda x: NOT list_contains($old::INTEGER[], x)))
+                WHERE list_has_any(sources, $old::INTEGER[])""", {"old": old})
+            con.execute(f"DELETE FROM {table} WHERE len(sources) = 0")
+        con.execute("DELETE FROM imports WHERE import_id IN (SELECT unnest($old::INTEGER[]))", {"old": old})
     added = writer.finish()
     empty = {"accounts": 0, "posts": 0, "interactions": 0, "lists": 0}
-    for import_id, path, digest, name, bad, result in new_imports:
+    for import_id, path, digest, name, bad, stamp, options, result in new_imports:
         result.added = added.get(import_id, dict(empty))
-        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
-                    [import_id, path, digest, name, json.dumps(result.added), bad])
+        con.execute("INSERT INTO imports VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
+                    [import_id, path, digest, name, json.dumps(result.added), bad, stamp, options])
 
 
 def _digest(entry) -> str:
+    """The SHA-256 of a file's stored bytes, in a pass of its own (for files DuckDB read)."""
     sha = hashlib.sha256()
     try:
-        with entry.open() as stream:
+        with entry.open_raw() as stream:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
                 sha.update(chunk)
-    except (OSError, EOFError) as exc:
-        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
+    except READ_ERRORS as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {describe(exc)}") from None
     return sha.hexdigest()
 
 
@@ -209,10 +261,15 @@ def _read(entry, importer, ctx: Context, writer: Writer) -> None:
     """Stage one file's records; any failure becomes an ImportFormatError naming the file."""
     try:
         for record in importer.read(entry, ctx):
-            writer.add(record)
+            try:
+                writer.add(record)
+            except TextTooLong as exc:
+                ctx.reject("a record", str(exc))
     except (ImportFormatError, StatureError):
         raise
+    except READ_ERRORS as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {describe(exc)}") from None
     except (RecursionError, MemoryError, UnicodeDecodeError, ValueError, TypeError,
-            KeyError, AttributeError, IndexError, OSError, EOFError) as exc:
+            KeyError, AttributeError, IndexError) as exc:
         raise ImportFormatError(entry.key, None, f"could not be read as {importer.name}: "
                                 f"{type(exc).__name__}: {exc}") from None

@@ -269,13 +269,49 @@ def test_shared_or_cyclic_tree_is_refused(tmp_path):
     path.write_bytes(car(cid_of(commit), blocks))
     with pytest.raises(ImportFormatError, match="reached twice"):
         _read(path)
-    # a node linking to itself: possible only with a hash the reader cannot check
+    # a node linking to itself: possible only with a hash the reader cannot check, so it is refused
     fake = read_cid(b"\x01\x71\x1e\x20" + b"\x01" * 32, 0)[0]
     loop = encode({"l": fake, "e": []})
     commit = encode({"did": "did:plc:me", "version": 3, "data": fake, "rev": "x", "prev": None})
     path.write_bytes(car(cid_of(commit), [(cid_of(commit), commit), (fake, loop)]))
-    with pytest.raises(ImportFormatError, match="reached twice"):
+    with pytest.raises(ImportFormatError, match="cannot check"):
         _read(path)
+
+
+@pytest.mark.parametrize("code, digest, ok", [
+    (0x13, lambda b: hashlib.sha512(b).digest(), True),          # SHA-512: checked, read
+    (0x13, lambda b: b"\x00" * 64, False),                       # SHA-512 that does not match
+    (0xb220, lambda b: hashlib.blake2b(b, digest_size=32).digest(), False),  # BLAKE2b: not checked, refused
+    (0x00, lambda b: b, False),                                  # "identity": no hash at all
+])
+def test_blocks_are_read_only_when_their_hash_is_checked(tmp_path, code, digest, ok):
+    record = encode({"$type": "app.bsky.graph.follow", "subject": "did:plc:x", "createdAt": "2024-01-01T00:00:00Z"})
+    d = digest(record)
+    cid = read_cid(b"\x01\x71" + _varint(code) + _varint(len(d)) + d, 0)[0]
+    node = encode({"l": None, "e": [{"p": 0, "k": b"app.bsky.graph.follow/1", "v": cid, "t": None}]})
+    commit = encode({"did": "did:plc:me", "version": 3, "data": cid_of(node), "rev": "x", "prev": None})
+    path = tmp_path / "hashes.car"
+    path.write_bytes(car(cid_of(commit), [(cid_of(commit), commit), (cid_of(node), node), (cid, record)]))
+    if ok:
+        assert [r.target_id for r in _read(path) if getattr(r, "kind", None) == "follow"] == ["did:plc:x"]
+    else:
+        with pytest.raises(ImportFormatError, match="cannot check|does not match"):
+            _read(path)
+
+
+def test_keys_sharing_one_big_block_are_refused(tmp_path, workspace):
+    big = encode({"$type": "app.bsky.feed.like", "subject": {"uri": "at://did:plc:x/app.bsky.feed.post/1"},
+                  "padding": b"x" * (3 << 20), "createdAt": "2024-01-01T00:00:00Z"})
+    node = encode({"l": None, "e": [{"p": 0, "k": f"app.bsky.feed.like/{i:04}".encode(), "v": cid_of(big),
+                                     "t": None} for i in range(40)]})
+    commit = encode({"did": "did:plc:me", "version": 3, "data": cid_of(node), "rev": "x", "prev": None})
+    path = tmp_path / "shared-blocks.car"
+    path.write_bytes(car(cid_of(commit), [(cid_of(b), b) for b in (commit, node, big)]))
+    with pytest.raises(ImportFormatError, match="share one big block"):
+        ingest(workspace, [path])
+    report = ingest(workspace, [path], skip_bad=True)  # the whole file fails, not record after record
+    assert report.files[0].status == "failed" and "share one big block" in report.files[0].error
+    assert workspace.status()["interactions"]["like"] == 0
 
 
 def test_a_small_valid_repo_reads(tmp_path):

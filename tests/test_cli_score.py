@@ -1,7 +1,7 @@
 """The score commands: score, top, explain, exclude, unexclude."""
 import json
 
-from conftest import dataset
+from conftest import ROOT, dataset
 
 
 def scored(cli):
@@ -31,12 +31,13 @@ def test_top_json_lists_every_account_with_limit_zero(cli):
 def test_top_table_and_explain_text(cli):
     scored(cli)
     table = cli("top", "--limit", "2").output.splitlines()
-    assert table[0].split()[:4] == ["rank", "score", "range", "account"]
+    assert table[0].split()[:5] == ["rank", "score", "range", "here", "account"]
     assert "RTIatMLA (twitter)" in table[1]
     result = cli("explain", "@rtiatmla")
     assert result.exit_code == 0
     assert result.output.startswith("RTIatMLA scores ")
-    assert "Raised it:" in result.output and "Held it back:" in result.output
+    assert "Raised it (" in result.output and "Held it back (" in result.output
+    assert "\nPeers: ahead of " in result.output
     report = json.loads(cli("explain", "RTIatMLA", "--json").output)
     assert report["base"] + sum(c["contribution"] for c in report["components"]) == report["score"]
 
@@ -73,3 +74,20 @@ def test_as_of_keeps_a_history(cli):
     assert [h["as_of"][:10] for h in report["history"]] == ["2021-06-30", "2021-11-19"]
     older = json.loads(cli("top", "--as-of", "2021-07-01", "--json").output)
     assert older[0]["as_of"].startswith("2021-06-30")
+
+
+def test_explain_and_top_show_topic_and_goal_percentiles(cli):
+    scored(cli)
+    assert cli("classify").exit_code == 0
+    goal = str(ROOT / "examples" / "goal-medical-librarians.toml")
+    report = json.loads(cli("explain", "RTIatMLA", "--goal", goal, "--json").output)
+    peers = report["peers"]
+    assert peers["workspace"]["percentile"] == 1.0 and peers["workspace"]["peers"] == 185
+    assert peers["topic"]["name"] and 0 <= peers["topic"]["percentile"] <= 1
+    assert peers["topic"]["peers"] or f"the only account known for {peers['topic']['name']}" in report["lines"][1]
+    assert peers["goal"]["peers"] >= 1 and 0 <= peers["goal"]["percentile"] <= 1
+    assert report["lines"][1].startswith("Peers: ahead of 100% of the 185 other accounts in this workspace;")
+    assert "in the goal's audience" in report["lines"][1]
+    rows = json.loads(cli("top", "--limit", "5", "--goal", goal, "--json").output)
+    assert all(set(r["peers"]) == {"workspace", "topic", "goal"} for r in rows)
+    assert rows[0]["peers"]["goal"]["peers"] == peers["goal"]["peers"]

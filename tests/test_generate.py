@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from stature import StatureError, ingest
-from stature.community_vocabulary import TOPICS
+from stature.generate.vocabulary import TOPICS
 from stature.generate import generate
 
 TWITTER_TIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
@@ -168,7 +168,7 @@ def test_cli_generates_with_progress_off_when_piped(tmp_path, cli):
 
 def test_topic_sampler_draws_in_proportion_to_weight_within_the_topic():
     import numpy as np
-    from stature.community_model import TopicSampler
+    from stature.generate.population import TopicSampler
 
     interests = np.array([[0, 1, -1], [0, -1, -1], [1, 2, -1], [0, 2, -1], [2, -1, -1]], dtype=np.int8)
     weight = np.array([1.0, 3.0, 2.0, 6.0, 0.0])
@@ -183,11 +183,11 @@ def test_topic_sampler_draws_in_proportion_to_weight_within_the_topic():
 
 def test_chunks_change_nothing_an_import_counts(tmp_path, monkeypatch, workspace):
     """Follows and engagement are drawn a chunk of accounts at a time; many small chunks agree too."""
-    from stature import community_model
+    from stature.generate import population as population_model
     from stature.importers import REGISTRY
     if "twitter-v1" not in {i.name for i in REGISTRY}:
         pytest.skip("the Twitter API v1.1 importer is not in this tree yet")
-    monkeypatch.setattr(community_model, "ACCOUNT_CHUNK", 37)
+    monkeypatch.setattr(population_model, "ACCOUNT_CHUNK", 37)
     result = generate(tmp_path, accounts=250, seed=5)
     n = result["counts"]
     ingest(workspace, [tmp_path])

@@ -219,3 +219,46 @@ def test_corrupt_workspace_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     result = CliRunner().invoke(main, ["--workspace", str(bad), "status"])
     assert result.exit_code == 1 and "Error:" in result.output and "Traceback" not in result.output
+
+
+def _snapshot(path):
+    """Everything an import writes, as comparable values."""
+    with Workspace(path) as ws:
+        tables = {t: ws.sql(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {t}")
+                  for t in ("accounts", "posts", "interactions", "list_memberships")}
+        status = {k: v for k, v in ws.status().items() if k != "workspace"}
+        return status, tables, ws.sql("SELECT import_id, path, sha256, options FROM imports ORDER BY 1")
+
+
+@pytest.mark.slow
+def test_a_kill_at_any_point_of_a_reimport_leaves_the_workspace_as_it_was(tmp_path):
+    base = tmp_path / "base.duckdb"
+    big = _archive(tmp_path / "big", [_tweet(i) for i in range(60_000)])
+    other = _archive(tmp_path / "other", [_tweet(i) for i in range(25_000, 30_000)])
+    with Workspace(base) as ws:
+        ingest(ws, [big, other])
+    before = _snapshot(base)
+    _archive(big, [_tweet(i) for i in range(20_000, 85_000)])  # changed: a re-import replaces it
+    done = tmp_path / "done.duckdb"
+    shutil.copy(base, done)
+    command = [sys.executable, "-m", "stature", "--quiet", "--workspace"]
+    started = time.monotonic()
+    assert subprocess.run(command + [str(done), "ingest", str(big)], capture_output=True).returncode == 0
+    took = time.monotonic() - started
+    after = _snapshot(done)
+    assert after != before
+    as_before = 0
+    for fraction in (0.15, 0.3, 0.45, 0.6, 0.75, 0.9):
+        target = tmp_path / f"killed-{fraction}.duckdb"
+        shutil.copy(base, target)
+        proc = subprocess.Popen(command + [str(target), "ingest", str(big)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(took * fraction)
+        alive = proc.poll() is None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        state = _snapshot(target)
+        assert state in (before, after), f"a kill at {fraction:.0%} of the re-import left a mix"
+        if alive and state == before:
+            as_before += 1
+    assert as_before >= 3, "too few kills landed inside the re-import; make the files bigger"

@@ -20,7 +20,9 @@ DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopbac
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return App(demo_workspace(tmp_path_factory))
+    app = App(demo_workspace(tmp_path_factory))
+    assert app.networks.wait(120)  # loaded in the background; suggestions need it
+    return app
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,7 @@ def test_topic_and_community_pages(app):
 def test_openapi_describes_every_api_route(app):
     spec = app.handle("GET", "/openapi.json", HOST).json()
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == {r.path for r in ROUTES if r.api}
+    assert set(spec["paths"]) == {r.openapi_path for r in ROUTES if r.api}
     for path, item in spec["paths"].items():
         op = item["get"]
         assert op["summary"] and "200" in op["responses"]
@@ -95,18 +97,16 @@ def test_openapi_describes_every_api_route(app):
     assert spec["components"]["schemas"]["Error"]["required"] == ["error"]
 
 
-def test_every_error_has_one_json_shape(app):
+def test_every_api_error_has_one_json_shape(app):
     assert_error(app.handle("GET", "/no/such/page", HOST), 404, "not_found")
-    assert_error(app.handle("GET", "/accounts/twitter/nobody-here", HOST), 404, "not_found")
     assert_error(app.handle("GET", "/api/accounts/twitter/nobody-here", HOST), 404, "not_found")
     assert_error(app.handle("GET", "/api/topics/no-such-topic", HOST), 404, "not_found")
-    assert_error(app.handle("GET", "/communities/abc", HOST), 404, "not_found")
     assert_error(app.handle("GET", "/api/communities/9999", HOST), 404, "not_found")
     assert_error(app.handle("GET", "/api/top?limit=lots", HOST), 400, "bad_request")
     r = app.handle("POST", "/api/top", HOST)
     assert_error(r, 405, "method_not_allowed")
     assert r.headers["Allow"] == "GET, HEAD"
-    assert_error(app.handle("GET", "/", {"Host": "attacker.example:8000"}), 403, "forbidden_host")
+    assert_error(app.handle("GET", "/api/status", {"Host": "attacker.example:8000"}), 403, "forbidden_host")
 
 
 def test_the_dashboard_never_writes(app, tmp_path_factory):
@@ -132,7 +132,7 @@ def test_token_is_required_when_set(tmp_path_factory):
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert app.handle("GET", "/", {**anywhere, "Cookie": cookie.split(";")[0]}).status == 200
-    assert_error(app.handle("GET", "/?token=nope", anywhere), 401, "unauthorized")
+    assert_error(app.handle("GET", "/api/status?token=nope", anywhere), 401, "unauthorized")
 
 
 def test_off_loopback_a_token_is_made():
@@ -172,6 +172,16 @@ def test_served_over_http_on_loopback(tmp_path_factory, best):
         with pytest.raises(urllib.error.HTTPError) as missing:
             DIRECT.open(f"{base}/api/nothing", timeout=30)
         assert missing.value.code == 404 and json.loads(missing.value.read())["error"]["code"] == "not_found"
+        import socket
+        for head in (b"Host: 127.0.0.1\r\nHost: attacker.example\r\n", b""):  # two Host headers, or none
+            with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as raw:
+                raw.sendall(b"GET /api/status HTTP/1.1\r\n" + head + b"Connection: close\r\n\r\n")
+                answer = b""
+                while chunk := raw.recv(65536):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        with DIRECT.open(urllib.request.Request(f"{base}/api/status", method="HEAD"), timeout=30) as r:
+            assert r.status == 200 and r.read() == b"" and int(r.headers["Content-Length"]) > 0
     finally:
         server.shutdown()
         server.server_close()
@@ -202,9 +212,85 @@ def test_excluded_accounts_are_not_shown(tmp_path):
     with hostile_workspace(tmp_path / "w.duckdb") as ws:
         exclude(ws, "bob")
     app = App(tmp_path / "w.duckdb")
-    assert_error(app.handle("GET", "/accounts/mastodon/bob", HOST), 404, "not_found")
+    assert_html_error(app.handle("GET", "/accounts/mastodon/bob", HOST), 404)
+    assert_error(app.handle("GET", "/api/accounts/mastodon/bob", HOST), 404, "not_found")
     assert app.handle("GET", "/api/search?q=bob", HOST).json()["accounts"] == []
     for target in ("/", "/accounts/mastodon/evil", "/api/accounts/mastodon/evil", "/api/overview"):
         body = app.handle("GET", target, HOST).body.decode()
         assert "@bob" not in body and '"bob"' not in body, target
 
+
+
+def assert_html_error(response, status):
+    assert response.status == status and response.content_type.startswith("text/html")
+    page = response.body.decode()
+    assert page.startswith("<!DOCTYPE html>") and f"{status}:" in page and 'id="error"' in page
+
+
+def test_pages_answer_errors_as_html_and_the_api_as_json(app):
+    browser = {**HOST, "Accept": "text/html,application/xhtml+xml"}
+    assert_html_error(app.handle("GET", "/accounts/twitter/nobody-here", HOST), 404)
+    assert_html_error(app.handle("GET", "/communities/abc", HOST), 404)
+    assert_html_error(app.handle("GET", "/no/such/page", browser), 404)
+    assert_error(app.handle("GET", "/api/nothing", browser), 404, "not_found")  # the API stays JSON for a browser
+    assert_html_error(app.handle("GET", "/", {"Host": "attacker.example", "Accept": "text/html"}), 403)
+
+
+def test_two_host_headers_are_refused(app):
+    r = app.handle("GET", "/api/status", [("Host", "127.0.0.1:8000"), ("Host", "attacker.example")])
+    assert_error(r, 400, "bad_request")
+    assert_error(app.handle("GET", "/api/status", []), 400, "bad_request")
+    assert_error(app.handle("GET", "/api/status", [("Host", "attacker.example"), ("Host", "127.0.0.1")]),
+                 400, "bad_request")
+
+
+def test_error_bodies_name_neither_the_workspace_path_nor_a_process(tmp_path_factory):
+    import subprocess
+    import sys
+    path = demo_workspace(tmp_path_factory)
+    app = App(path, wait_s=0.5)
+    for target in ("/api/accounts/twitter/nobody-here", "/accounts/twitter/nobody-here", "/api/topics/none"):
+        body = app.handle("GET", target, HOST).body.decode()
+        assert str(path) not in body and path.name not in body and "PID" not in body, body
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from stature import Workspace; "
+                               f"ws = Workspace({str(path)!r}); print('held', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env={**__import__("os").environ, "STATURE_LOCK_WAIT": "30"})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for target in ("/api/status", "/"):
+            r = app.handle("GET", target, HOST)
+            assert r.status == 503 and r.headers["Retry-After"] == "2"
+            body = r.body.decode()
+            assert "being written" in body and str(path) not in body and "PID" not in body, body
+            assert str(holder.pid) not in body
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert app.handle("GET", "/api/status", HOST).status == 200  # free again: answers again
+
+
+def test_network_loads_in_the_background_and_says_so(tmp_path_factory, best):
+    from stature.web.netload import NetworkLoader
+    app = App(demo_workspace(tmp_path_factory))
+    gate = __import__("threading").Event()
+    real = NetworkLoader._load
+    app.networks._loading.join(60)  # the first load, started with the app, is done: hold back a fresh one
+    app.networks._stamp = None
+    app.networks._load = lambda stamp: (gate.wait(60), real(app.networks, stamp))
+    page = app.handle("GET", f"/accounts/twitter/{best['account_id']}", HOST).body.decode()
+    assert 'data-state="loading"' in page and "Loading the network" in page
+    data = app.handle("GET", f"/api/accounts/twitter/{best['account_id']}", HOST).json()
+    assert data["network_state"] == "loading" and data["connections"] is None and data["score"]
+    assert app.handle("GET", "/api/status", HOST).json()["network"] == "loading"
+    gate.set()
+    assert app.networks.wait(60)
+    data = app.handle("GET", f"/api/accounts/twitter/{best['account_id']}", HOST).json()
+    assert data["network_state"] == "ready" and data["connections"]["suggestions"]
+    assert 'data-state="loading"' not in app.handle("GET", f"/accounts/twitter/{best['account_id']}", HOST).body.decode()
+
+
+def test_include_private_is_refused_off_loopback(tmp_path_factory):
+    from stature.errors import StatureError
+    with pytest.raises(StatureError, match="loopback"):
+        make_server(demo_workspace(tmp_path_factory), host="0.0.0.0", port=0, include_private=True)

@@ -39,7 +39,8 @@ class Watch:
 
 @pytest.fixture
 def served(tmp_path_factory):
-    server, _ = make_server(demo_workspace(tmp_path_factory), host="127.0.0.1", port=0)
+    server, app = make_server(demo_workspace(tmp_path_factory), host="127.0.0.1", port=0)
+    assert app.networks.wait(120)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

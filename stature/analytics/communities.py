@@ -1,8 +1,9 @@
 """Communities of the workspace's interaction graph: detect and store them, read them back.
 
-``detect_communities`` runs Louvain (:func:`stature.graph.communities.louvain`) on the
-attention graph `connect` uses (every follow, mention, reply, repost, quote and like,
-weighted by kind, fading with age) and replaces the stored partition in one transaction.
+``detect_communities`` runs Louvain or Leiden with igraph (:func:`stature.graph.communities.detect`)
+on the attention graph `connect` uses (every follow, mention, reply, repost, quote and like,
+weighted by kind, fading with age), taken straight from the loaded network's sparse matrix, and
+replaces the stored partition in one transaction.
 Communities are numbered from 1, largest first.
 Accounts on the exclusion list still shape the graph but are never stored or shown.
 """
@@ -10,32 +11,39 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
-import pyarrow as pa
-
 from ..errors import StatureError
+from ..read.scores import latest_scores as _latest_scores
+from ..read.topics import community_topics, has_topics as _has_topics
+from ..rules.exclusions import account_visible
 
 Progress = Callable[[int, int, str], None]
-METHOD = "louvain (networkx)"
+METHODS = ("louvain", "leiden")
 
 
-def detect_communities(ws, *, resolution: float = 1.0, seed: int = 0, progress: Progress | None = None) -> dict:
+def detect_communities(ws, *, method: str = "louvain", resolution: float = 1.0, seed: int = 0,
+                       progress: Progress | None = None) -> dict:
     """Find the communities of ``ws``'s interaction graph and store them; returns what was found."""
-    from ..goals.network import load_network
-    from ..graph.communities import louvain
+    import numpy as np
+    import pyarrow as pa
+
+    from ..graph.network import load_network
+    from ..graph.communities import detect
 
     if not resolution > 0:
         raise StatureError(f"The resolution must be a positive number, not {resolution}.")
+    if method not in METHODS:
+        raise StatureError(f"The community method must be one of {', '.join(METHODS)}, not {method!r}.")
     step = progress or (lambda done, total, label="": None)
-    step(0, 3, "graph")
-    net = load_network(ws)
-    step(1, 3, "louvain")
-    found = louvain(net.adjacency, resolution=resolution, seed=seed)
+    total = 8  # loading the network: 0-3; detecting: 3-6; storing: 7
+    net = load_network(ws, progress=lambda done, _total, label="": step(done, total, label))
+    found = detect(net.walk, method=method, resolution=resolution, seed=seed, symmetric=True,
+                   progress=lambda done, _total, label="": step(3 + done, total, label))
+    label = f"{method} (igraph)"
     keep = (found.labels >= 0) & ~net.excluded
     table = pa.table({"network": pa.array(net.networks[keep].tolist(), pa.string()),
                       "account_id": pa.array(net.account_ids[keep].tolist(), pa.string()),
                       "community": pa.array((found.labels[keep] + 1).tolist(), pa.int32())})
-    step(2, 3, "storing")
+    step(7, total, "storing")
     with ws.transaction() as con:
         con.execute("DELETE FROM communities")
         con.execute("DELETE FROM community_runs")
@@ -43,10 +51,10 @@ def detect_communities(ws, *, resolution: float = 1.0, seed: int = 0, progress: 
         con.execute("INSERT INTO communities SELECT network, account_id, community FROM _stature_communities")
         con.unregister("_stature_communities")
         con.execute("INSERT INTO community_runs VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-                    [METHOD, float(resolution), int(seed), found.modularity, found.communities, table.num_rows])
-    step(3, 3, "done")
+                    [label, float(resolution), int(seed), found.modularity, found.communities, table.num_rows])
+    step(total, total, "done")
     sizes = sorted(np.bincount(found.labels[found.labels >= 0]).tolist(), reverse=True)
-    return {"method": METHOD, "communities": found.communities, "accounts": table.num_rows,
+    return {"method": label, "communities": found.communities, "accounts": table.num_rows,
             "modularity": round(found.modularity, 4), "largest": sizes[:10], "graph_accounts": net.nodes}
 
 
@@ -66,7 +74,7 @@ def community_run(ws) -> dict:
     return row
 
 
-_VISIBLE = """NOT EXISTS (SELECT 1 FROM exclusions e WHERE e.network = c.network AND e.account_id = c.account_id)"""
+_VISIBLE = account_visible("c.network", "c.account_id")
 
 
 def communities(ws, *, limit: int = 12, members: int = 6, topics: int = 3) -> dict:
@@ -87,12 +95,7 @@ def communities(ws, *, limit: int = 12, members: int = 6, topics: int = 3) -> di
                                          "score": scores.get((network, account_id))})
     topic_rows: dict[int, list] = {c: [] for c in shown}
     if _has_topics(ws):
-        for community, topic_id, name, n in ws.sql("""
-                SELECT c.community, t.topic_id, t.name, count(*) AS n FROM communities c
-                JOIN account_topics a USING (network, account_id) JOIN topics t USING (topic_id)
-                WHERE c.community IN (SELECT unnest(?::INTEGER[])) AND a.level IN ('strong', 'moderate')
-                GROUP BY 1, 2, 3 QUALIFY row_number() OVER (PARTITION BY c.community ORDER BY n DESC, t.name) <= ?
-                ORDER BY c.community, n DESC, t.name""", [shown, topics]):
+        for community, topic_id, name, n in community_topics(ws, shown, topics):
             topic_rows[community].append({"topic_id": topic_id, "topic": name, "accounts": n})
     out = []
     for community, size in sizes:
@@ -132,18 +135,3 @@ def community_members(ws, community: int, *, limit: int = 100) -> dict:
     people.sort(key=lambda p: (-(p["score"] or 0), p["handle"] or p["account_id"]))
     return {"community": community, "size": len(people), "members": people[:limit]}
 
-
-def _has_topics(ws) -> bool:
-    return bool(ws.sql("SELECT count(*) FROM topic_runs")[0][0])
-
-
-def _latest_scores(ws) -> dict:
-    """(network, account_id) -> score, from the latest score run (empty when nothing was scored)."""
-    from .score import find_run
-    try:
-        run = find_run(ws)
-    except StatureError:
-        return {}
-    return {(n, a): s for n, a, s in ws.sql(
-        "SELECT network, account_id, score FROM scores WHERE run_id = ? AND account_id IS NOT NULL",
-        [run["run_id"]])}

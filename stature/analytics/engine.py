@@ -1,8 +1,8 @@
 """Running the relational steps: on DuckDB here; the Spark engine runs the same :mod:`.relational` SQL.
 
 An engine runs a step (``run``), returns query results as arrays (``arrays``),
-stores arrays as a table (``put``), computes the ``authority(idx, authority)``
-table (``authority``) and, once done, leaves every step's table on the
+stores arrays as a table (``put``), computes the ``authority(idx, authority,
+standing)`` table (``authority``) and, once done, leaves every step's table on the
 workspace's DuckDB connection (``publish``) for :mod:`.score` to store.
 """
 from __future__ import annotations
@@ -14,14 +14,17 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import StatureError
-from ..graph import interaction_matrix, pagerank
-from .relational import Params, Step, graph_steps, score_steps
+from ..graph import interaction_matrix, standing
+from .relational import AUTHORITY, Params, Step, graph_steps, score_steps
 
 Progress = Callable[[int, int, str], None]
 
-AUTHORITY = {"damping": 0.85, "tol": 1e-6, "max_iter": 200}
-"""The PageRank behind the authority component; every engine iterates exactly this."""
 ENGINES = ("duckdb", "spark")
+
+
+SCORE_MEMORY = "3GB"
+"""DuckDB's memory limit while scoring (``$STATURE_SCORE_MEMORY`` overrides it): past it, joins spill to disk
+rather than take most of the machine's memory (DuckDB's own default is 80% of it)."""
 
 
 class DuckDBEngine:
@@ -30,8 +33,17 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, con):
+        import os
+
         self.con = con
         self._made: list[str] = []
+        limit = os.environ.get("STATURE_SCORE_MEMORY", SCORE_MEMORY)
+        try:
+            con.execute(f"SET memory_limit = '{limit}'")
+        except Exception as exc:  # a limit DuckDB cannot read is the user's error, said plainly
+            raise StatureError(f"STATURE_SCORE_MEMORY={limit!r} is not a memory size DuckDB understands "
+                               f"(write it as 3GB or 512MB): {exc}") from None
+        con.execute("SET preserve_insertion_order = false")  # steps are tables; order never matters
 
     def run(self, step: Step) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
@@ -48,13 +60,19 @@ class DuckDBEngine:
         self._made.append(name)
 
     def authority(self, progress=None) -> dict:
-        """PageRank in memory on scipy.sparse (:func:`authority_scores`)."""
+        """Standing in memory on scipy.sparse (:func:`authority_scores`)."""
         nodes = int(self.arrays("SELECT count(*) AS n FROM nodes")["n"][0])
         edges = self.arrays("SELECT src, dst, weight, full_weight FROM edges ORDER BY src, dst")
         seeds = self.arrays("SELECT idx, seed FROM seeds ORDER BY idx")
-        authority, iterations = authority_scores(nodes, edges, seeds["seed"])
-        self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority})
+        authority, held, iterations = authority_scores(nodes, edges, seeds["seed"])
+        self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority, "standing": held})
         return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
+
+    def release(self, name: str) -> None:
+        """Drop a step table no later step reads (memory back for the next joins)."""
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        if name in self._made:
+            self._made.remove(name)
 
     def publish(self) -> None:
         """Nothing to do: the step tables already live on the workspace's connection."""
@@ -63,15 +81,40 @@ class DuckDBEngine:
         for name in reversed(self._made):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self._made.clear()
+        self.con.execute("RESET memory_limit")  # the workspace's connection runs on DuckDB's defaults
+        self.con.execute("RESET preserve_insertion_order")
+
+
+KEPT = frozenset({"final_scores", "contributions", "features", "supporters", "nodes", "edges", "seeds",
+                  "authority"})
+"""Step tables used after the steps (to store a run, or by authority): never released early."""
+
+
+def last_uses(steps: list[Step]) -> dict[int, list[str]]:
+    """Step position -> the earlier step tables no later step reads (each may be released after it)."""
+    import re
+
+    last: dict[str, int] = {}
+    for position, step in enumerate(steps):
+        for earlier in steps[:position]:
+            if re.search(rf"\b{earlier.name}\b", step.sql):
+                last[earlier.name] = position
+    out: dict[int, list[str]] = {}
+    for name, position in last.items():
+        if name not in KEPT:
+            out.setdefault(position, []).append(name)
+    return out
 
 
 def compute(engine, params: Params, progress: Progress | None = None) -> dict:
     """Run every step on ``engine``: the graph steps, PageRank, then the score steps.
 
     Leaves the step tables (``scores``, ``contributions``, ``features``, ``supporters``...)
-    for the caller to store; returns what it learnt about the run.
+    for the caller to store; returns what it learnt about the run. An engine with a
+    ``release(name)`` drops each intermediate table once no later step reads it.
     """
     first, second = graph_steps(params), score_steps(params)
+    releasing = last_uses(first + second) if hasattr(engine, "release") else {}
     total = len(first) + 1 + len(second)
     done = 0
 
@@ -81,8 +124,13 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
         if progress:
             progress(done, total, label)
 
-    for step in first:
+    def release(position: int) -> None:
+        for name in releasing.get(position, ()):
+            engine.release(name)
+
+    for position, step in enumerate(first):
         engine.run(step)
+        release(position)
         advance(step.name)
 
     def iterating(iteration: int, error: float) -> None:
@@ -91,22 +139,30 @@ def compute(engine, params: Params, progress: Progress | None = None) -> dict:
 
     info = engine.authority(iterating)
     advance("authority")
-    for step in second:
+    for position, step in enumerate(second, start=len(first)):
         engine.run(step)
+        release(position)
         advance(step.name)
     engine.publish()
     return info
 
 
-def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.ndarray, int]:
-    """Weighted PageRank, jumping in proportion to ``seeds``; scaled so the average node has 1."""
+def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(authority, standing, iterations)``: the standing each node receives from the nodes that engage it.
+
+    :func:`stature.graph.standing` with ``seeds`` (each node's own audience, in
+    log2 units), both divided by ``1 - damping`` so that one engaging account
+    that engages nobody else gives exactly its own seed: authority is in "engaging
+    accounts, each counted by its own audience", absolute, whatever else the
+    workspace holds. ``standing`` is what each node holds, its own seed included.
+    """
     if nodes == 0:
-        return np.zeros(0), 0
+        return np.zeros(0), np.zeros(0), 0
     matrix = interaction_matrix(nodes, edges["src"], edges["dst"], edges["weight"], edges["full_weight"])
-    seeds = np.asarray(seeds, dtype=np.float64)
-    result = pagerank(matrix.adjacency, out_weight=matrix.out_weight,
-                      personalization=seeds if seeds.sum() > 0 else None, **AUTHORITY)
-    return result.scores * nodes, result.iterations
+    damping = AUTHORITY["damping"]
+    result = standing(matrix.adjacency, seeds, out_weight=matrix.out_weight, **AUTHORITY)
+    scale = 1.0 / (damping * (1.0 - damping))
+    return result.received * scale, result.standing / (1.0 - damping), result.iterations
 
 
 @contextmanager

@@ -4,8 +4,10 @@ from __future__ import annotations
 import math
 
 from ..errors import StatureError
+from .calibration import MEDIAN_POINTS, curve
+from .peers import peer_percentiles
 from .relational import COMPONENTS
-from .score import FEATURE_COLUMNS, find_run, visible_filter
+from .score import FEATURE_COLUMNS, find_run, visible_filter, window_advice
 
 LEVELS = {
     "graph": "the full interaction graph (follows, reposts or likes as well as posts)",
@@ -15,8 +17,13 @@ LEVELS = {
 }
 
 
-def explain(workspace, spec: str, *, as_of=None) -> dict:
-    """The stored score of the account ``spec`` ([network:]handle or id), taken apart."""
+def explain(workspace, spec: str, *, as_of=None, goal=None) -> dict:
+    """The stored score of the account ``spec`` ([network:]handle or id), taken apart.
+
+    Beside the score, its percentiles among peers (:func:`.peers.peer_percentiles`):
+    in this workspace, among accounts known for its main topic, and within
+    ``goal``'s audience when a goal (a :class:`~stature.goals.Goal` or a goal file) is given.
+    """
     run = find_run(workspace, as_of)
     network, account_id = workspace.find_account(spec)
     node = workspace.sql("""SELECT coalesce((SELECT person_id FROM identities WHERE network = $n AND account_id = $a),
@@ -40,15 +47,20 @@ def explain(workspace, spec: str, *, as_of=None) -> dict:
     components = []
     for component, share in zip(COMPONENTS, shown):
         p = parts[component]
-        components.append({"component": component, "value": p["value"], "percentile": p["percentile"],
-                           "weight": p["weight"], "contribution": share, "exact_contribution": p["contribution"],
+        median, _, reference = curve(component, net)
+        components.append({"component": component, "value": p["value"], "points": round(100 * p["percentile"], 1),
+                           "percentile": p["percentile"], "weight": p["weight"], "contribution": share,
+                           "exact_contribution": p["contribution"], "reference": reference,
+                           "measured": _measured(component, features, level, run["edges"]),
                            "most": math.ceil(99 * p["weight"] * 10 - 1e-9) / 10, "evidence": _evidence(component, features)})
-    raised = sorted((c for c in components if c["weight"] > 0 and c["percentile"] >= 0.5),
+    missing = [c["component"] for c in components if not c["measured"]]
+    raised = sorted((c for c in components if c["measured"] and c["points"] >= MEDIAN_POINTS),
                     key=lambda c: -c["exact_contribution"])
-    held = sorted((c for c in components if c["weight"] > 0 and c["percentile"] < 0.5),
+    held = sorted((c for c in components if c["measured"] and c["points"] < MEDIAN_POINTS),
                   key=lambda c: -(c["most"] - c["exact_contribution"]))
-    missing = [c["component"] for c in components if c["weight"] == 0]
     supporters = _supporters(workspace, run["run_id"], node)
+    peers = peer_percentiles(workspace, run, [node], goal=goal)[node]
+    advice = window_advice(workspace, run, node) if level in ("statistics", "none") else None
     history = [{"as_of": a.isoformat(), "window_days": w, "score": s} for a, w, s in workspace.sql(
         "SELECT r.as_of, r.window_days, s.score FROM scores s JOIN score_runs r USING (run_id) "
         "WHERE s.node_id = ? ORDER BY r.as_of, r.window_days", [node])]
@@ -60,10 +72,31 @@ def explain(workspace, spec: str, *, as_of=None) -> dict:
         "raised": [c["component"] for c in raised], "held_back": [c["component"] for c in held],
         "not_measured": missing, "amplifiers": supporters["amplifier"], "repliers": supporters["replier"],
         "mentioners": supporters["mentioner"],
-        "features": features, "history": history,
+        "features": features, "history": history, "peers": peers, "window": advice,
+        "range_basis": _range_basis(level),
         "lines": _lines(handle or acc, score, low, high, rank, population, level, raised, held, missing,
-                        supporters),
+                        supporters, peers, advice, net),
     }
+
+
+def _measured(component: str, f: dict, level: str, edges: int) -> bool:
+    """Whether the data says anything about this component for this account (else it counts 0, unmeasured)."""
+    if component == "audience":
+        return f["followers_stat"] is not None or bool(f["engagers"])
+    if component == "amplification":
+        return bool(f["posts"] or f["amplifiers"]) or f["reposts_stat"] is not None
+    if component == "conversation":
+        return bool(f["posts"] or f["repliers"] or f["mentioners"]) or f["mentions_stat"] is not None
+    if component == "authority":
+        return bool(edges) and level in ("graph", "posts")
+    return f["listed_stat"] is not None or bool(f["lists"])
+
+
+def _range_basis(level: str) -> str:
+    if level in ("graph", "posts"):
+        return ("90% range from resampling its posts and the accounts that engage it (a Poisson bootstrap, "
+                "worked out in closed form)")
+    return "90% range taking each account statistic as uncertain by a factor of two (no activity to resample)"
 
 
 def _shares(total: int, exact: list[float]) -> list[float]:
@@ -106,8 +139,8 @@ def _evidence(component: str, f: dict) -> str:
             text += f"; mentions received stated as {_n(f['mentions_stat'])}"
         return text
     if component == "authority":
-        return (f"PageRank {f['authority']:.2f} times the average account's: attention from accounts "
-                "that themselves receive attention")
+        return (f"standing {_n(f['authority'])} from the accounts that engage it (each counted by its own "
+                "audience and standing, shared over whom it engages)")
     said = f"listed {_n(f['listed_stat'])} times (stated); " if f["listed_stat"] is not None else ""
     return f"{said}on {_n(f['lists'])} lists seen in the data"
 
@@ -128,17 +161,46 @@ def _supporters(workspace, run_id: int, node: str) -> dict:
     return out
 
 
-def _lines(name, score, low, high, rank, population, level, raised, held, missing, supporters) -> list[str]:
-    lines = [f"{name} scores {score} (likely between {low} and {high}), rank {rank} of {population}, "
-             f"from {LEVELS[level]}."]
-    for title, group in (("Raised it", raised), ("Held it back", held)):
+def _pct(share: float) -> str:
+    """A share as a whole percentage, rounded down (99.9% is not "100%")."""
+    return f"{math.floor(share * 100 + 1e-9)}%"
+
+
+def _peer_line(peers: dict) -> str:
+    parts = []
+    here = peers.get("workspace")
+    if here:
+        parts.append(f"ahead of {_pct(here['percentile'])} of the {here['peers']:,} other accounts in this workspace")
+    topic = peers.get("topic")
+    if topic and topic["peers"]:
+        parts.append(f"of {_pct(topic['percentile'])} of the {topic['peers']:,} others known for {topic['name']}")
+    elif topic:
+        parts.append(f"the only account known for {topic['name']} here")
+    goal = peers.get("goal")
+    if goal:
+        parts.append(f"of {_pct(goal['percentile'])} of the {goal['peers']:,} in the goal's audience")
+    return "Peers: " + "; ".join(parts) + "." if parts else ""
+
+
+def _lines(name, score, low, high, rank, population, level, raised, held, missing, supporters, peers, advice,
+           network) -> list[str]:
+    lines = [f"{name} scores {score} of 100 on the calibrated scale (90% range {low}-{high}), rank {rank} of "
+             f"{population} here, from {LEVELS[level]}."]
+    peer = _peer_line(peers)
+    if peer:
+        lines.append(peer)
+    for title, group in (("Raised it (at or above the reference median)", raised),
+                         ("Held it back (below the reference median)", held)):
         if group:
             lines.append(f"{title}:")
         for c in group:
             lines.append(f"  {c['component']:<13} +{c['contribution']:>4.1f} of {c['most']:.1f}  "
-                         f"(ahead of {c['percentile']:.0%} of accounts): {c['evidence']}")
+                         f"({c['points']:.0f} points; {MEDIAN_POINTS:.0f} is the {c['reference']} reference median): "
+                         f"{c['evidence']}")
     if missing:
-        lines.append(f"Not measured in this workspace: {', '.join(missing)}.")
+        lines.append(f"Not measured for this account (no data, counts 0): {', '.join(missing)}.")
+    if advice:
+        lines.append(advice["line"])
     for role, title in (("amplifier", "Biggest amplifiers"), ("replier", "Most engaged repliers"),
                         ("mentioner", "Mentioned most by")):
         if supporters[role]:

@@ -9,21 +9,27 @@ The steps come in two stages. :func:`graph_steps` number the nodes (accounts
 linked in ``identities`` are one node), select the interactions in the window
 with their fading weight, and derive the weighted ``edges`` and per-node
 ``seeds`` of the interaction graph. The engine then runs PageRank and provides
-``authority(idx, authority)``. :func:`score_steps` compute the per-node
-features, the five components, their percentiles against the population (every
-node not excluded), the score, its contributions and confidence.
+``authority(idx, authority, standing)``. :func:`score_steps` compute the
+per-node features, the five components in absolute units (counts in log2 units),
+their points on the fixed calibrated scale (:mod:`.calibration`, the same in
+every workspace), the score, its contributions and its range (the closed-form
+variance of a Poisson bootstrap over the account's posts and engaging accounts).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..graph.weights import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
+from ..rules.decay import DEFAULT_WINDOW_DAYS, decay_sql, half_life as default_half_life
+from ..rules.exclusions import EXCLUDED_ACCOUNTS
+from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
+from .calibration import points_sql, slope_sql
 
 COMPONENTS = ("audience", "amplification", "conversation", "authority", "recognition")
 
-# How much each component weighs in the score (they sum to 1): readable priors. A grid search of the four
-# weights PeerIndex can judge did no better out of sample (EVALUATION.md), so the priors stay.
+# How much each component weighs in the score (they sum to 1), the same for every account and workspace:
+# readable priors. A grid search of the four weights PeerIndex can judge did no better cross-validated
+# (EVALUATION.md), so the priors stay.
 COMPONENT_WEIGHTS = {
     "audience": 0.25,
     "amplification": 0.15,
@@ -32,8 +38,8 @@ COMPONENT_WEIGHTS = {
     "recognition": 0.30,
 }
 
-INFORMATIVE_SHARE = 0.25
-"""A component weighs fully once this share of accounts stand above its lowest value, less below it."""
+AUTHORITY = {"damping": 0.85, "tol": 1e-6, "max_iter": 200}
+"""How standing flows along the graph (:func:`stature.graph.standing`); every engine iterates exactly this."""
 FRESH_DAYS = 30
 """An account younger than this passes on a share of credit in proportion to its age (farms gain little)."""
 AMPLIFIER_BUDGET = 25
@@ -46,11 +52,13 @@ DEPTH_BONUS = 0.5
 """A post's replies count ``1 + DEPTH_BONUS * log2(1 + depth of its thread)`` times."""
 MAX_DEPTH = 6
 """Threads are measured to this many levels of replies."""
-LEVEL_UNCERTAINTY = {"graph": 0.03, "posts": 0.06, "statistics": 0.12, "none": 0.25}
-"""Percentile uncertainty from the kind of data an account has; thin evidence adds ``0.25 / sqrt(1 + n)``."""
-STATISTICS_EVIDENCE = 10
-"""Account statistics count as this many observations when judging how thin the evidence is."""
+RANGE_Z = 1.645
+"""The range is the score plus or minus this many standard deviations (90% of a normal spread)."""
+STATISTICS_SPREAD = 1.0
+"""A count taken from account statistics alone is uncertain by this much in log2 units (a factor of two):
+it is an all-time figure of unknown date, not the window's."""
 
+LN2 = 0.6931471805599453
 _KINDS_SQL = ", ".join(f"'{k}'" for k in KIND_WEIGHTS)
 _AMPLIFYING_SQL = ", ".join(f"'{k}'" for k in AMPLIFYING_KINDS)
 
@@ -58,12 +66,12 @@ _AMPLIFYING_SQL = ", ".join(f"'{k}'" for k in AMPLIFYING_KINDS)
 @dataclass(frozen=True)
 class Params:
     as_of: datetime  # naive UTC
-    window_days: float = 90.0
+    window_days: float = DEFAULT_WINDOW_DAYS
     half_life_days: float | None = None
 
     @property
     def half_life(self) -> float:
-        return self.half_life_days or self.window_days / 2.0
+        return self.half_life_days or default_half_life(self.window_days)
 
     @property
     def start(self) -> datetime:
@@ -102,8 +110,7 @@ def graph_steps(p: Params) -> list[Step]:
     v = _sql_values(p)
 
     def decay(col):
-        return (f"(CASE WHEN {col} IS NULL THEN 1.0 "
-                f"ELSE power(0.5, {v['age_days'].format(t=col)} / {v['half_life']}) END)")
+        return decay_sql(col, v['age_days'].format(t=col), v['half_life'])
 
     def in_window(col):
         return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
@@ -116,10 +123,10 @@ def graph_steps(p: Params) -> list[Step]:
                    a.posts_count
             FROM accounts a
             LEFT JOIN identities i ON i.network = a.network AND i.account_id = a.account_id"""),
-        Step("excluded", """
+        Step("excluded", f"""
             SELECT DISTINCT n.node_id
             FROM node_accounts n
-            JOIN exclusions e ON e.network = n.network AND e.account_id = n.account_id"""),
+            JOIN {EXCLUDED_ACCOUNTS} e ON e.network = n.network AND e.account_id = n.account_id"""),
         Step("nodes", f"""
             SELECT node_id, row_number() OVER (ORDER BY node_id) - 1 AS idx,
                    sum(followers_count) AS followers_stat, sum(listed_count) AS listed_stat,
@@ -174,7 +181,8 @@ def graph_steps(p: Params) -> list[Step]:
         Step("audience_seen", """
             SELECT g.node_id, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
                    count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
-                   sum(g.mentions) AS mentioners
+                   sum(g.mentions) AS mentioners,
+                   sum(power(s.age_factor * g.mention_decay, 2)) AS mentioners_sq
             FROM engagers g JOIN standing s ON s.node_id = g.src GROUP BY g.node_id"""),
         # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted
         Step("edges", f"""
@@ -197,6 +205,7 @@ def graph_steps(p: Params) -> list[Step]:
 
 def score_steps(p: Params) -> list[Step]:
     v = _sql_values(p)
+    q = repr(float(QUIET_POSTS))
 
     def in_window(col):
         return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
@@ -267,11 +276,15 @@ def score_steps(p: Params) -> list[Step]:
         Step("post_totals", f"""
             SELECT node_id, sum(known) AS posts,
                    sum(CASE WHEN amplified > 0 THEN log2(1.0 + amplified) ELSE 0.0 END) AS amplified_reach,
+                   sum(CASE WHEN amplified > 0 THEN power(log2(1.0 + amplified), 2) ELSE 0.0 END) AS amplified_sq,
                    sum(CASE WHEN amplified > 0 THEN 1 ELSE 0 END) AS amplified_posts,
                    sum(CASE WHEN amplified > 0 OR known = 0 THEN 0 ELSE 1 END) AS unamplified_posts,
                    sum(CASE WHEN replied > 0
                             THEN log2(1.0 + replied) * (1.0 + {DEPTH_BONUS!r} * log2(1.0 + depth)) ELSE 0.0 END)
                        AS replied_reach,
+                   sum(CASE WHEN replied > 0
+                            THEN power(log2(1.0 + replied) * (1.0 + {DEPTH_BONUS!r} * log2(1.0 + depth)), 2)
+                            ELSE 0.0 END) AS replied_sq,
                    sum(CASE WHEN replied > 0 THEN 1 ELSE 0 END) AS replied_posts,
                    sum(CASE WHEN replied > 0 OR known = 0 THEN 0 ELSE 1 END) AS unreplied_posts,
                    max(depth) AS max_depth
@@ -295,20 +308,33 @@ def score_steps(p: Params) -> list[Step]:
             LEFT JOIN node_accounts o ON o.network = l.network AND o.account_id = l.owner_id
             WHERE o.node_id IS NULL OR o.node_id <> m.node_id
             GROUP BY m.node_id"""),
+        # each engaging account's share of an account's authority, squared: the bootstrap variance of the sum
+        Step("authority_spread", """
+            SELECT e.dst AS idx, sum(power(e.weight * a.standing / o.out_weight, 2)) AS authority_sq
+            FROM edges e
+            JOIN (SELECT src, greatest(sum(full_weight), sum(weight)) AS out_weight FROM edges GROUP BY src) o
+              ON o.src = e.src
+            JOIN authority a ON a.idx = e.src
+            WHERE o.out_weight > 0
+            GROUP BY e.dst"""),
+        Step("graph_nodes", "SELECT src AS idx FROM edges UNION SELECT dst AS idx FROM edges"),
         # every feature of every node, in one row
         Step("features", """
             SELECT n.node_id, n.idx, n.has_stats, n.followers_stat, n.listed_stat, n.mentions_stat, n.reposts_stat,
                    coalesce(a.followers_seen, 0.0) AS followers_seen, coalesce(a.engagers_seen, 0.0) AS engagers_seen,
                    coalesce(a.engagers, 0) AS engagers, coalesce(a.mentioners_seen, 0.0) AS mentioners_seen,
-                   coalesce(a.mentioners, 0) AS mentioners,
+                   coalesce(a.mentioners, 0) AS mentioners, coalesce(a.mentioners_sq, 0.0) AS mentioners_sq,
                    coalesce(t.posts, 0) AS posts, coalesce(t.amplified_reach, 0.0) AS amplified_reach,
-                   coalesce(t.amplified_posts, 0) AS amplified_posts,
+                   coalesce(t.amplified_sq, 0.0) AS amplified_sq, coalesce(t.amplified_posts, 0) AS amplified_posts,
                    coalesce(t.unamplified_posts, 0) AS unamplified_posts,
-                   coalesce(t.replied_reach, 0.0) AS replied_reach, coalesce(t.replied_posts, 0) AS replied_posts,
+                   coalesce(t.replied_reach, 0.0) AS replied_reach, coalesce(t.replied_sq, 0.0) AS replied_sq,
+                   coalesce(t.replied_posts, 0) AS replied_posts,
                    coalesce(t.unreplied_posts, 0) AS unreplied_posts, coalesce(t.max_depth, 0) AS max_depth,
                    coalesce(r.amplifiers, 0) AS amplifiers, coalesce(r.amplifications, 0) AS amplifications,
                    coalesce(r.repliers, 0) AS repliers, coalesce(r.replies, 0) AS replies,
                    coalesce(l.lists, 0) AS lists, coalesce(au.authority, 0.0) AS authority,
+                   coalesce(sp.authority_sq, 0.0) AS authority_sq,
+                   CASE WHEN gn.idx IS NULL THEN 0 ELSE 1 END AS in_graph,
                    CASE WHEN coalesce(r.explicit_in, 0) + coalesce(s.explicit_out, 0) > 0 THEN 'graph'
                         WHEN coalesce(t.posts, 0) + coalesce(r.replies, 0) + coalesce(a.engagers, 0)
                              + coalesce(s.sent, 0) > 0 THEN 'posts'
@@ -320,64 +346,75 @@ def score_steps(p: Params) -> list[Step]:
             LEFT JOIN received r ON r.node_id = n.node_id
             LEFT JOIN sent s ON s.node_id = n.node_id
             LEFT JOIN lists_seen l ON l.node_id = n.node_id
-            LEFT JOIN authority au ON au.idx = n.idx"""),
-        Step("components", f"""
-            SELECT node_id, 'audience' AS component,
-                   log2(1.0 + greatest(coalesce(followers_stat, 0.0), followers_seen, engagers_seen)) AS value
-            FROM features
-            UNION ALL
-            SELECT node_id, 'amplification',
-                   greatest(amplified_reach / (1.0 + unamplified_posts / {float(QUIET_POSTS)!r}),
-                            log2(1.0 + greatest(coalesce(reposts_stat, 0.0), 0.0)))
-            FROM features
-            UNION ALL
-            SELECT node_id, 'conversation',
-                   greatest(replied_reach / (1.0 + unreplied_posts / {float(QUIET_POSTS)!r})
-                            + log2(1.0 + mentioners_seen),
-                            log2(1.0 + greatest(coalesce(mentions_stat, 0.0), 0.0)))
-            FROM features
-            UNION ALL
-            SELECT node_id, 'authority', authority FROM features
-            UNION ALL
-            SELECT node_id, 'recognition', log2(1.0 + greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)))
+            LEFT JOIN authority au ON au.idx = n.idx
+            LEFT JOIN authority_spread sp ON sp.idx = n.idx
+            LEFT JOIN graph_nodes gn ON gn.idx = n.idx"""),
+        # each component in absolute units, log2(1 + n) of a count n: followers or engaging accounts; posts
+        # amplified, each counted by log2(1 + its reach) (so one viral post is one post), less for posts that
+        # drew nothing; the same for replies, plus the accounts that mention it; the standing of the accounts
+        # that engage it; lists. A stated total of reposts counts as if one post drew them all. The variance
+        # is a Poisson bootstrap's over what n sums (posts, engaging accounts), by the delta method; a count
+        # from account statistics alone is uncertain by STATISTICS_SPREAD (an all-time figure, not the window's)
+        Step("measures", f"""
+            SELECT node_id, data_level,
+                   greatest(coalesce(followers_stat, 0.0), followers_seen, engagers_seen) AS audience_n,
+                   amplified_reach / (1.0 + unamplified_posts / {q}) AS amp_n,
+                   (amplified_sq / power(1.0 + unamplified_posts / {q}, 2)
+                    + unamplified_posts * power(amplified_reach / {q}, 2) / power(1.0 + unamplified_posts / {q}, 4))
+                       AS amp_n_var,
+                   log2(1.0 + greatest(coalesce(reposts_stat, 0.0), 0.0)) AS amp_stat_n,
+                   replied_reach / (1.0 + unreplied_posts / {q}) + mentioners_seen AS conv_n,
+                   (replied_sq / power(1.0 + unreplied_posts / {q}, 2)
+                    + unreplied_posts * power(replied_reach / {q}, 2) / power(1.0 + unreplied_posts / {q}, 4)
+                    + mentioners_sq) AS conv_n_var,
+                   greatest(coalesce(mentions_stat, 0.0), 0.0) AS conv_stat_n,
+                   authority, authority_sq,
+                   greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)) AS recognition_n
             FROM features"""),
-        # a component counts in proportion to how much of the population it tells apart, fully once
-        # INFORMATIVE_SHARE of the accounts stand above its lowest value: where two accounts in a hundred
-        # are on a list, being on one is no reason for a third of the score
-        Step("available", f"""
-            SELECT c.component,
-                   CASE WHEN max(c.value) > min(c.value)
-                             AND (c.component <> 'authority' OR (SELECT count(*) FROM edges) > 0)
-                        THEN {_component_weight('c.component')}
-                             * least(1.0, (CAST(count_if(c.value > m.low) AS DOUBLE) / count(*))
-                                          / {INFORMATIVE_SHARE!r})
-                        ELSE 0.0 END AS weight
-            FROM components c ANTI JOIN excluded x ON x.node_id = c.node_id
-            JOIN (SELECT component, min(value) AS low FROM components GROUP BY component) m
-              ON m.component = c.component
-            GROUP BY c.component"""),
-        # percentile: the share of the population (excluded accounts left out) with a lower value, compared to
-        # seven significant digits (as 32-bit floats), so summation-order noise never reorders equal accounts
-        Step("graded", """
-            SELECT c.node_id, c.component, c.value,
-                   CAST(rank() OVER (PARTITION BY c.component ORDER BY CAST(c.value AS FLOAT)) - 1 AS DOUBLE)
-                       / greatest(count(*) OVER (PARTITION BY c.component) - 1, 1) AS percentile,
-                   w.weight / greatest((SELECT sum(weight) FROM available), 1e-12) AS weight
+        Step("components", f"""
+            SELECT node_id, 'audience' AS component, log2(1.0 + audience_n) AS value,
+                   CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
+                        ELSE audience_n / power((1.0 + audience_n) * {LN2!r}, 2) END AS variance
+            FROM measures
+            UNION ALL
+            SELECT node_id, 'amplification', log2(1.0 + greatest(amp_n, amp_stat_n)),
+                   CASE WHEN amp_n >= amp_stat_n THEN amp_n_var / power((1.0 + amp_n) * {LN2!r}, 2)
+                        ELSE {STATISTICS_SPREAD ** 2!r} END
+            FROM measures
+            UNION ALL
+            SELECT node_id, 'conversation', log2(1.0 + greatest(conv_n, conv_stat_n)),
+                   CASE WHEN conv_n >= conv_stat_n THEN conv_n_var / power((1.0 + conv_n) * {LN2!r}, 2)
+                        ELSE {STATISTICS_SPREAD ** 2!r} END
+            FROM measures
+            UNION ALL
+            SELECT node_id, 'authority', log2(1.0 + authority),
+                   authority_sq / power((1.0 + authority) * {LN2!r}, 2)
+            FROM measures
+            UNION ALL
+            SELECT node_id, 'recognition', log2(1.0 + recognition_n),
+                   CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
+                        ELSE recognition_n / power((1.0 + recognition_n) * {LN2!r}, 2) END
+            FROM measures"""),
+        # points on the fixed calibrated scale, read for the network the account is shown under; excluded
+        # accounts are left out (they are never scored), and nobody else's points depend on who is here
+        Step("graded", f"""
+            SELECT c.node_id, c.component, c.value, c.variance,
+                   {points_sql('c.component', 'c.value', 'd.network', COMPONENTS)} AS points,
+                   {slope_sql('c.component', 'c.value', 'd.network', COMPONENTS)} AS slope,
+                   {_component_weight('c.component')} AS weight
             FROM components c
-            ANTI JOIN excluded x ON x.node_id = c.node_id
-            JOIN available w ON w.component = c.component"""),
+            JOIN node_display d ON d.node_id = c.node_id
+            ANTI JOIN excluded x ON x.node_id = c.node_id"""),
         Step("contributions", """
-            SELECT node_id, component, value, percentile, weight, 99.0 * weight * percentile AS contribution
+            SELECT node_id, component, value, points / 100.0 AS percentile, weight,
+                   0.99 * weight * points AS contribution, variance, slope
             FROM graded"""),
         Step("scored", f"""
             SELECT f.node_id, 1.0 + sum(c.contribution) AS exact,
-                   99.0 * (CASE f.data_level {' '.join(f"WHEN '{k}' THEN {u!r}" for k, u in LEVEL_UNCERTAINTY.items())}
-                           END
-                           + 0.25 / sqrt(1.0 + f.engagers + f.posts + {STATISTICS_EVIDENCE} * f.has_stats))
-                       AS half_width,
+                   {RANGE_Z!r} * sqrt(sum(power(0.99 * c.weight * c.slope, 2) * c.variance)) AS half_width,
                    f.data_level
             FROM features f JOIN contributions c ON c.node_id = f.node_id
-            GROUP BY f.node_id, f.data_level, f.engagers, f.posts, f.has_stats"""),
+            GROUP BY f.node_id, f.data_level"""),
         Step("final_scores", """
             SELECT s.node_id, d.network, d.account_id, d.handle,
                    CAST(floor(s.exact + 0.5) AS INTEGER) AS score, s.exact,

@@ -3,10 +3,10 @@
 The workspace's canonical tables go to Parquet in a work folder (DuckDB's
 ``COPY ... TO``); each step is transpiled once by sqlglot, run by Spark, written
 out as Parquet and read back as the view later steps use, so no plan grows
-beyond one step. Authority is the PageRank of :func:`stature.graph.pagerank` as
+beyond one step. Authority is the standing of :func:`stature.graph.standing` as
 joins and group-bys in a loop, each iteration written out, the same iterations
-as the DuckDB engine's scipy run (same start, update, dangling and
-``out_weight`` leak, L1 stopping rule and scaling). At the end every step's
+as the DuckDB engine's scipy run (same start, update, ``out_weight`` division,
+relative stopping rule and scaling). At the end every step's
 output is a temporary view on the workspace's DuckDB connection, so storing a
 run is the same code for both engines.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..graph.pagerank import ConvergenceError
-from .relational import Step
+from .relational import AUTHORITY, Step
 from .spark_session import Spark, SparkError
 
 WORK_DIR_ENV = "STATURE_SPARK_WORK_DIR"
@@ -94,55 +94,52 @@ class SparkEngine:
         self._view(name, target)
 
     def authority(self, progress=None) -> dict:
-        """Weighted PageRank on ``edges`` jumping by ``seeds``, as :func:`.engine.authority_scores` computes it."""
-        from .engine import AUTHORITY
-
+        """Standing on ``edges`` from ``seeds``, as :func:`.engine.authority_scores` computes it."""
         damping, tol, max_iter = AUTHORITY["damping"], AUTHORITY["tol"], AUTHORITY["max_iter"]
-        one = self._scalars("SELECT (SELECT count(*) FROM seeds) AS nodes, (SELECT count(*) FROM edges) AS edges, "
-                            "(SELECT sum(seed) FROM seeds) AS seed_sum")
-        nodes, edges, seed_sum = int(one["nodes"]), int(one["edges"]), float(one["seed_sum"] or 0.0)
+        one = self._scalars("SELECT (SELECT count(*) FROM seeds) AS nodes, (SELECT count(*) FROM edges) AS edges")
+        nodes, edges = int(one["nodes"]), int(one["edges"])
         info = {"accounts": nodes, "edges": edges, "authority_iterations": 0}
         if nodes == 0:
-            self._write("authority", self.session.sql("SELECT CAST(0 AS BIGINT) AS idx, 0.0D AS authority LIMIT 0"))
+            self._write("authority", self.session.sql(
+                "SELECT CAST(0 AS BIGINT) AS idx, 0.0D AS authority, 0.0D AS standing LIMIT 0"))
             return info
-        jump = f"seed / {_double(seed_sum)}" if seed_sum > 0 else f"{_double(1.0)} / {nodes}"
-        # each node's share to jump to, 1/out_weight and the share it leaks (pagerank.py's inverse and leak)
-        state = self._write("pagerank_0", self.session.sql(f"""
-            SELECT idx, jump, inv, leak, jump AS x, jump * inv AS px, leak * jump AS lx, 0.0D AS diff FROM (
-                SELECT idx, jump, inv, 1.0D - row_sum * inv AS leak FROM (
-                    SELECT n.idx, {jump} AS jump, coalesce(o.row_sum, 0.0D) AS row_sum,
-                           CASE WHEN o.out_weight > 0 THEN 1.0D / o.out_weight ELSE 0.0D END AS inv
-                    FROM seeds n
-                    LEFT JOIN (SELECT src, sum(weight) AS row_sum,
-                                      greatest(sum(full_weight), sum(weight)) AS out_weight
-                               FROM edges GROUP BY src) o ON o.src = n.idx))"""))
-        leak = float(self._scalars(f"SELECT sum(lx) AS leak FROM {state}")["leak"] or 0.0)
+        # each node's own share, (1 - d) * seed, and 1/out_weight (pagerank.py's standing)
+        state = self._write("standing_0", self.session.sql(f"""
+            SELECT n.idx, {_double(1.0 - damping)} * n.seed AS base,
+                   CASE WHEN o.out_weight > 0 THEN 1.0D / o.out_weight ELSE 0.0D END AS inv,
+                   {_double(1.0 - damping)} * n.seed AS x,
+                   {_double(1.0 - damping)} * n.seed
+                       * CASE WHEN o.out_weight > 0 THEN 1.0D / o.out_weight ELSE 0.0D END AS px,
+                   0.0D AS diff
+            FROM seeds n
+            LEFT JOIN (SELECT src, greatest(sum(full_weight), sum(weight)) AS out_weight
+                       FROM edges GROUP BY src) o ON o.src = n.idx"""))
         hint = "/*+ BROADCAST(r) */" if nodes <= BROADCAST_NODES else ""
         error = float("inf")
         for iteration in range(1, max_iter + 1):
-            keep = damping * leak + (1.0 - damping)  # what every node gets by jumping, per unit of its jump share
             previous = state
-            state = self._write(f"pagerank_{iteration}", self.session.sql(f"""
-                SELECT idx, jump, inv, leak, x, x * inv AS px, leak * x AS lx, abs(x - old) AS diff FROM (
-                    SELECT s.idx, s.jump, s.inv, s.leak, s.x AS old,
-                           {_double(damping)} * coalesce(p.passed, 0.0D) + {_double(keep)} * s.jump AS x
+            state = self._write(f"standing_{iteration}", self.session.sql(f"""
+                SELECT idx, base, inv, x, x * inv AS px, abs(x - old) / (1.0D + x) AS diff FROM (
+                    SELECT s.idx, s.base, s.inv, s.x AS old,
+                           {_double(damping)} * coalesce(p.passed, 0.0D) + s.base AS x
                     FROM {previous} s
                     LEFT JOIN (SELECT {hint} e.dst, sum(e.weight * r.px) AS passed
                                FROM edges e JOIN {previous} r ON r.idx = e.src GROUP BY e.dst) p
-                           ON p.dst = s.idx)"""), observe=("diff", "lx", "x"))
+                           ON p.dst = s.idx)"""), observe={"diff": "max"})
             self._drop(previous)
-            totals = self._observed
-            error, leak = float(totals["diff"]), float(totals["lx"])
+            error = float(self._observed["diff"])
             if progress:
                 progress(iteration, error)
             if error < tol:
+                scale = 1.0 / (damping * (1.0 - damping))
                 self._write("authority", self.session.sql(
-                    f"SELECT idx, x / {_double(float(totals['x']))} * {nodes} AS authority FROM {state}"))
+                    f"SELECT idx, (x - base) * {_double(scale)} AS authority, "
+                    f"x / {_double(1.0 - damping)} AS standing FROM {state}"))
                 self._drop(state)
                 info["authority_iterations"] = iteration
                 return info
-        raise ConvergenceError(f"PageRank did not converge in {max_iter} iterations "
-                               f"(last L1 change {error:.2e}, tolerance {tol:.0e}); raise max_iter.")
+        raise ConvergenceError(f"Standing did not converge in {max_iter} iterations "
+                               f"(last relative change {error:.2e}, tolerance {tol:.0e}); raise max_iter.")
 
     def publish(self) -> None:
         """Every table this run made, as a temporary view on the workspace's DuckDB connection."""
@@ -166,10 +163,11 @@ class SparkEngine:
 
     # --- helpers ---
 
-    def _write(self, name: str, frame, observe: tuple[str, ...] = ()) -> str:
+    def _write(self, name: str, frame, observe: dict[str, str] | None = None) -> str:
         """Write ``frame`` to Parquet and read it back as the view ``name`` (its plan ends here).
 
-        The sums of the ``observe`` columns, taken while writing, land in :attr:`_observed`.
+        ``observe`` maps columns to an aggregate (``"sum"``, ``"max"``), taken while
+        writing; the results land in :attr:`_observed`.
         """
         target = self.work / "steps" / name
         if observe:
@@ -177,7 +175,7 @@ class SparkEngine:
             from pyspark.sql import functions as F
 
             seen = Observation(name)
-            frame = frame.observe(seen, *(F.sum(c).alias(c) for c in observe))
+            frame = frame.observe(seen, *(getattr(F, how)(c).alias(c) for c, how in observe.items()))
         frame.write.mode("overwrite").parquet(str(target))
         if observe:
             self._observed = seen.get

@@ -10,5 +10,6 @@ from . import demo  # noqa: F401,E402  (registers demo)
 from . import topics  # noqa: F401,E402  (registers classify, topics, experts)
 from . import goals  # noqa: F401,E402  (registers goal check, connect)
 from . import report  # noqa: F401,E402  (registers report, serve, communities)
+from . import collect  # noqa: F401,E402  (registers collect bluesky, collect mastodon)
 
 __all__ = ["main"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..ingest import ingest as run_ingest
 from .main import echo_json, main, plural, progress
 
 
@@ -21,6 +20,8 @@ def ingest(options, paths, fmt, skip_bad, include_direct, network, as_json):
     Each PATH is a file, a folder, a .zip or a .tar.gz; the format of each file is recognised
     from its name and content. One ingest is all or nothing; importing the same data again changes nothing.
     """
+    from ..ingest import ingest as run_ingest
+
     with options.open() as ws:
         with progress(options, "Importing", unit="B") as update:
             report = run_ingest(ws, paths, format=fmt, skip_bad=skip_bad, include_direct=include_direct,
@@ -74,15 +75,17 @@ def status(options, as_json):
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "gexf", "graphml"]), default="parquet",
               show_default=True)
+@click.option("--include-private", is_flag=True,
+              help="Also write followers-only posts and direct messages (left out by default).")
 @click.argument("out", type=click.Path())
 @click.pass_obj
-def export(options, fmt, out):
+def export(options, fmt, include_private, out):
     """Write the workspace to OUT: the canonical tables plus the graph's nodes and edges as Parquet or CSV files
     in the folder OUT, or the interaction graph as one GEXF (Gephi) or GraphML file, with scores, topics and
     communities as node attributes."""
     from ..exports import export as run_export
     with options.open(read_only=True) as ws, progress(options, "Exporting", unit="step") as update:
-        written = run_export(ws, out, fmt, progress=update)
+        written = run_export(ws, out, fmt, progress=update, include_private=include_private)
     for path in written:
         click.echo(str(path))
 

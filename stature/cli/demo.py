@@ -1,29 +1,42 @@
-"""``stature demo``: the whole pipeline on a generated community, and its report."""
+"""``stature demo``: the whole pipeline on a generated population, in its own workspace, and its report."""
 from __future__ import annotations
+
+import os
 
 import click
 
-from ..demo import run_demo
 from .main import echo_json, main, plural, progress
 
 
 @main.command()
 @click.option("--accounts", type=click.IntRange(min=20), default=400, show_default=True,
-              help="How many accounts the generated community has.")
+              help="How many accounts the generated population has.")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), default="stature-report.html",
               show_default=True, help="Where to write the report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def demo(options, accounts, seed, output, as_json):
-    """Generate a sample community into the workspace, run the whole pipeline (scores with a history, topics,
-    communities) and write the report."""
+    """Generate a sample population into its own workspace, run the whole pipeline (scores with a history,
+    topics, communities) and write the report.
+
+    The demo's workspace is ./stature-demo.duckdb, made afresh each run, unless --workspace or
+    STATURE_WORKSPACE names another; your own workspace (./stature.duckdb) is never touched."""
+    from ..demo import DEMO_WORKSPACE, run_demo
+
+    named = click.get_current_context().find_root().params.get("workspace") or os.environ.get("STATURE_WORKSPACE")
+    if not named:
+        options = type(options)(DEMO_WORKSPACE, options.engine, options.quiet, options.spark_master)
+        for stale in (DEMO_WORKSPACE, DEMO_WORKSPACE + ".wal"):
+            if os.path.exists(stale):
+                os.remove(stale)
     with options.open() as ws, progress(options, "Demo") as update:
         result = run_demo(ws, accounts=accounts, seed=seed, report=output, progress=update)
     if as_json:
         echo_json(result)
         return
     s = result["status"]
+    click.echo(f"Demo workspace: {s['workspace']}" + ("" if named else " (your own workspace is untouched)"))
     click.echo(f"Workspace {s['workspace']} now holds {s['accounts']:,} accounts, {s['posts']:,} posts "
                f"({s['replies']:,} replies) and "
                + ", ".join(f"{n:,} {plural(k)}" for k, n in s["interactions"].items() if n)

@@ -1,9 +1,8 @@
-"""``stature generate``: write a seeded, realistic community to import, test and benchmark with."""
+"""``stature generate``: write a seeded, realistic population of accounts to import, test and benchmark with."""
 from __future__ import annotations
 
 import click
 
-from ..generate import generate as run_generate
 from .main import echo_json, main, progress
 
 
@@ -20,11 +19,13 @@ from .main import echo_json, main, progress
 @click.option("--json", "as_json", is_flag=True, help="Print the files and counts as JSON.")
 @click.pass_obj
 def generate(options, out_dir, accounts, posts_per_account, follows_per_account, seed, start, days, as_json):
-    """Write a generated community to OUT_DIR: tweets (Twitter API v1.1 JSON lines), follows and
+    """Write a generated population of accounts to OUT_DIR: tweets (Twitter API v1.1 JSON lines), follows and
     likes, accounts and lists (CSV), and the ground truth (each account's interests and popularity).
 
     Import it with `stature ingest OUT_DIR`.
     """
+    from ..generate import generate as run_generate
+
     with progress(options, "Generating") as update:
         result = run_generate(out_dir, accounts=accounts, posts_per_account=posts_per_account,
                               follows_per_account=follows_per_account, seed=seed, start=start, days=days,

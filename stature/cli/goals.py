@@ -5,7 +5,7 @@ import json
 
 import click
 
-from ..goals import check_goal, connect as find_connections, connect_batch, load_goal, load_network
+from ..rules.accounts import who as _who
 from .main import echo_json, main, progress
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -25,6 +25,8 @@ def goal():
 def check(options, goal_file, account, as_json):
     """Is the account serving GOAL? Progress by week, topic fit, audience share, the posts that moved it most
     and least, and what to do next."""
+    from ..goals import check_goal, load_goal
+
     spec = load_goal(goal_file)
     with options.open(read_only=True) as ws, progress(options, "Checking the goal", unit="step") as update:
         result = check_goal(ws, spec, account=account, progress=update)
@@ -48,6 +50,8 @@ def check(options, goal_file, account, as_json):
 @click.pass_obj
 def connect(options, handle, goal_file, top, accounts_file, as_json):
     """Whom HANDLE should connect with, and who can introduce them (after Twitter's Who-to-Follow)."""
+    from ..goals import connect as find_connections, connect_batch, load_goal, load_network
+
     if bool(handle) == bool(accounts_file):
         raise click.UsageError("Give either HANDLE or --accounts FILE.")
     spec = load_goal(goal_file) if goal_file else None
@@ -75,12 +79,6 @@ def connect(options, handle, goal_file, top, accounts_file, as_json):
 
 
 # ---------------------------------------------------------------- rendering
-
-
-def _who(account: dict) -> str:
-    if account.get("handle"):
-        return f"@{account['handle']}"
-    return f"{account['network']}:{account['account_id']}"
 
 
 def _short(text: str, width: int = 100) -> str:

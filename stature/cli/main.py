@@ -9,11 +9,11 @@ from contextlib import contextmanager
 import click
 
 from ..errors import StatureError
-from ..workspace import Workspace, default_path
 
 
 class StatureGroup(click.Group):
-    """Prints ``Error: ...`` and exits 1 for Stature's errors, never a traceback."""
+    """Prints ``Error: ...`` and exits 1 for errors of the input or the environment (Stature's own,
+    a closed output, a damaged workspace, a full disk), never a traceback; exit 2 is for bugs."""
 
     def invoke(self, ctx):
         try:
@@ -28,9 +28,19 @@ class StatureGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing of the unfinished command was kept.", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`stature top | head`): nothing more can be written there
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            click.echo("Error: the output was closed before everything was written (broken pipe).", err=True)
+            sys.exit(1)
         except Exception as exc:  # a bug: say so plainly, traceback only on request
             if os.environ.get("STATURE_DEBUG"):
                 raise
+            message = _environment_error(exc, ctx)
+            if message:
+                click.echo(f"Error: {message}", err=True)
+                sys.exit(1)
             click.echo(f"Error: internal error ({type(exc).__name__}: {exc}). This is a bug in Stature; "
                        "set STATURE_DEBUG=1 to see where it happened.", err=True)
             sys.exit(2)
@@ -49,18 +59,33 @@ class StatureGroup(click.Group):
 @click.pass_context
 def main(ctx, workspace, engine, spark_master, quiet):
     """Stature: influence that explains itself, from the data you own."""
-    ctx.obj = Options(workspace or default_path(), engine, quiet, spark_master)
+    ctx.obj = Options(workspace, engine, quiet, spark_master)
 
 
 class Options:
     def __init__(self, workspace, engine, quiet, spark_master=None):
-        self.workspace = workspace
+        self._workspace = workspace
         self.engine = engine
         self.quiet = quiet
         self.spark_master = spark_master
 
-    def open(self, read_only: bool = False) -> Workspace:
-        return Workspace(self.workspace, read_only=read_only)
+    @property
+    def workspace(self):
+        """The workspace path: --workspace, else the default (resolved when a command needs it, so that
+        `stature COMMAND --help` loads no DuckDB)."""
+        if self._workspace is None:
+            from ..workspace import default_path
+            self._workspace = default_path()
+        return self._workspace
+
+    def open(self, read_only: bool = False):
+        """The workspace, opened (DuckDB is imported here, not when the CLI starts); says so while it waits."""
+        from ..workspace import Workspace
+
+        def waiting():
+            click.echo(f"Waiting for the workspace {os.path.basename(self.workspace)}: another process is "
+                       "using it...", err=True)
+        return Workspace(self.workspace, read_only=read_only, waiting=waiting)
 
     def scoring_engine(self):
         """What ``--engine`` names, as the library's ``engine`` argument (a :class:`Spark` for spark)."""
@@ -68,6 +93,25 @@ class Options:
             from ..analytics.spark_session import Spark
             return Spark(self.spark_master)
         return self.engine
+
+
+def _environment_error(exc: Exception, ctx) -> str | None:
+    """The ``Error:`` sentence for a failure of the environment rather than of Stature, else None."""
+    import errno
+
+    import duckdb
+
+    from ..workspace.workspace import damaged, is_damage
+
+    if is_damage(exc) and getattr(ctx, "obj", None) is not None:
+        return str(damaged(ctx.obj.workspace, exc))
+    if isinstance(exc, duckdb.OutOfMemoryException) or isinstance(exc, MemoryError):
+        return "there is not enough memory for this command."
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full."
+    if isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
+    return None
 
 
 @contextmanager

@@ -5,9 +5,6 @@ import json
 
 import click
 
-from ..topics import load
-from ..topics.classify import classify_jsonl, make_classifier
-from ..topics.store import account_topics, classify_workspace, experts as find_experts
 from .main import echo_json, main, progress
 
 MODELS = click.Choice(["auto", "keyword", "examples", "minilm"])
@@ -29,6 +26,10 @@ def classify(options, taxonomy_path, examples_path, input_path, model, as_json):
 
     On the workspace, this also computes what each account is known for (`stature topics`).
     """
+    from ..topics import load
+    from ..topics.classify import classify_jsonl, make_classifier
+    from ..topics.store import classify_workspace
+
     taxonomy = load(taxonomy_path, examples_path)
     if input_path:
         classifier = make_classifier(taxonomy, model)
@@ -57,6 +58,8 @@ def classify(options, taxonomy_path, examples_path, input_path, model, as_json):
 @click.pass_obj
 def topics(options, handle, limit, as_json):
     """What HANDLE ([NETWORK:]handle or id) is credibly known for, with the evidence."""
+    from ..topics.store import account_topics
+
     with options.open(read_only=True) as ws:
         result = account_topics(ws, handle, limit=limit)
     if as_json:
@@ -80,6 +83,8 @@ def topics(options, handle, limit, as_json):
 @click.pass_obj
 def experts(options, topic, limit, as_json):
     """The accounts most credibly known for TOPIC, ranked, with their evidence."""
+    from ..topics.store import experts as find_experts
+
     with options.open(read_only=True) as ws:
         result = find_experts(ws, topic, limit=limit)
     if as_json:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import StatureError
+from ..read import accounts
+from ..read.topics import confidence_on, known_for, taxonomy
 from .goalfile import Goal
 
 
@@ -40,7 +42,7 @@ def goal_topics(ws, goal: Goal) -> GoalTopics:
     """Resolve the goal's topic names; a clear error naming the file and key for an unknown one."""
     if not goal.topics:
         return GoalTopics({}, {}, {})
-    rows = ws.sql("SELECT topic_id, name, parents FROM topics")
+    rows = taxonomy(ws)
     if not rows:
         raise StatureError(f"{ws.path} holds no topics yet; run `stature classify` before checking the goal "
                            f"{goal.path}.")
@@ -94,36 +96,25 @@ def audience(ws, goal: Goal, topics: GoalTopics | None = None, *, without=None) 
     for name in spec.accounts:
         network, _, bare = name.rpartition(":") if ":" in name else ("", "", name)
         bare = bare.lstrip("@")
-        rows = ws.sql("""SELECT DISTINCT network, account_id FROM accounts
-                         WHERE (account_id = $a OR lower(handle) = lower($a)) AND ($n = '' OR network = $n)""",
-                      {"a": bare, "n": network})
+        rows = accounts.named(ws, bare, network)
         if not add(rows, f"named in the goal ({name})", "accounts"):
             match.unmatched.append(f"account {name}")
     for name in spec.lists:
-        rows = ws.sql("""SELECT DISTINCT network, member_id, coalesce(list_name, list_id) FROM list_memberships
-                         WHERE contains(lower(list_id), lower($x)) OR contains(lower(coalesce(list_name, '')), lower($x))""",
-                      {"x": name})
+        rows = accounts.list_members(ws, name)
         for network, member, list_name in rows:
             add([(network, member)], f"on the list {list_name!r}", "lists")
         if not rows:
             match.unmatched.append(f"list {name}")
     for word in spec.bio_keywords:
-        rows = ws.sql("SELECT DISTINCT network, account_id FROM accounts WHERE regexp_matches(bio, $p)",
-                      {"p": _word_pattern(word)})
+        rows = accounts.bio_matches(ws, _word_pattern(word))
         if not add(rows, f"bio mentions {word!r}", "bio_keywords"):
             match.unmatched.append(f"bio keyword {word}")
     for org in spec.organisations:
-        rows = ws.sql("""SELECT DISTINCT network, account_id FROM accounts
-                         WHERE regexp_matches(coalesce(bio, '') || ' ' || coalesce(display_name, ''), $p)
-                            OR lower(handle) = lower($h)""",
-                      {"p": _word_pattern(org), "h": re.sub(r"\W+", "", org)})
+        rows = accounts.organisation_matches(ws, _word_pattern(org), re.sub(r"\W+", "", org))
         if not add(rows, f"names {org!r}", "organisations"):
             match.unmatched.append(f"organisation {org}")
     if spec.topic_experts and topics and topics.covered:
-        rows = ws.sql("""SELECT network, account_id, topic_id, level FROM account_topics
-                         WHERE level IN ('moderate', 'strong') AND topic_id IN (SELECT unnest(?::VARCHAR[]))""",
-                      [list(topics.covered)])
-        for network, account_id, topic_id, level in rows:
+        for network, account_id, topic_id, level in known_for(ws, topics.covered):
             add([(network, account_id)], f"{level}ly credible on {topics.names[topic_id]}", "topic_experts")
     match.counts = {part: len(members) for part, members in parts.items()}
     return match
@@ -134,9 +125,7 @@ def credibility(ws, topics: GoalTopics) -> dict:
     if not topics.covered:
         return {}
     out = {}
-    for network, account_id, topic_id, confidence in ws.sql(
-            """SELECT network, account_id, topic_id, confidence FROM account_topics
-               WHERE topic_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY confidence DESC""", [list(topics.covered)]):
+    for network, account_id, topic_id, confidence in confidence_on(ws, topics.covered):
         out.setdefault((network, account_id), (confidence, topic_id))
     return out
 

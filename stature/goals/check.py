@@ -23,9 +23,10 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Callable
 
-import pyarrow as pa
-
 from ..errors import StatureError
+from ..read import accounts, activity
+from ..read.topics import post_topics, topic_names, topics_engaged
+from ..rules.exclusions import excluded_accounts
 from .audience import GoalTopics, audience, credibility, goal_topics
 from .connect import connect
 from .goalfile import Goal
@@ -37,37 +38,21 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 SHOWN_POSTS = 3
 SHOWN_PEOPLE = 5
 
-_EVENTS_SQL = """
-SELECT 'reply' AS kind, author_id AS reactor, created_at AS time, reply_to_post_id AS post_id FROM posts
- WHERE network = $n AND reply_to_account_id = $a AND author_id <> $a
-UNION ALL
-SELECT 'quote', author_id, created_at, quote_of_post_id FROM posts
- WHERE network = $n AND quote_of_account_id = $a AND author_id <> $a
-UNION ALL
-SELECT kind, source_id, time, post_id FROM interactions
- WHERE network = $n AND target_id = $a AND source_id <> $a AND kind IN ('repost', 'like', 'follow')
-UNION ALL
-SELECT 'mention', i.source_id, i.time, i.post_id FROM interactions i
- WHERE i.network = $n AND i.target_id = $a AND i.source_id <> $a AND i.kind = 'mention'
-   AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.network = i.network AND p.post_id = i.post_id
-                   AND (p.reply_to_account_id = $a OR p.quote_of_account_id = $a))"""
-
-
-def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None) -> dict:
-    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``."""
+def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress | None = None,
+               include_private: bool = False) -> dict:
+    """How the account (``account``, else the goal's ``account``, else the workspace's one author) serves ``goal``.
+    Its posts are the public ones, and private ones too only with ``include_private``."""
     step = progress or (lambda done, total, label: None)
     step(0, 5, "goal")
     network, account_id = _account(ws, goal, account)
-    handle = ws.sql("SELECT any_value(handle) FROM accounts WHERE network = ? AND account_id = ?",
-                    [network, account_id])[0][0]
+    handle = accounts.handle(ws, network, account_id)
     topics = goal_topics(ws, goal) if goal.topics else GoalTopics({}, {}, {})
     match = audience(ws, goal, topics, without=(network, account_id))  # not its own audience
     start, end = _window(ws, goal, network, account_id)
     step(1, 5, "posts")
-    posts = _posts(ws, network, account_id, start, end, topics)
+    posts = _posts(ws, network, account_id, start, end, topics, include_private)
     events = [e for e in _events(ws, network, account_id) if e["kind"] != "follow" or e["time"] is not None]
-    undated_followers = ws.sql("""SELECT count(DISTINCT source_id) FROM interactions WHERE network = ? AND
-                                  target_id = ? AND kind = 'follow' AND time IS NULL""", [network, account_id])[0][0]
+    undated_followers = activity.undated_followers(ws, network, account_id)
     for e in events:
         e["audience"] = (network, e["reactor"]) in match
         if e["time"] is None and e["post_id"] in posts:
@@ -109,12 +94,9 @@ def check_goal(ws, goal: Goal, *, account: str | None = None, progress: Progress
 
 
 def _account(ws, goal: Goal, spec: str | None) -> tuple[str, str]:
-    spec = spec or goal.account
+    spec = spec or accounts.default_account(ws, goal, ranked=False)
     if spec:
         return ws.find_account(spec)
-    authors = ws.sql("SELECT DISTINCT network, author_id FROM posts LIMIT 2")
-    if len(authors) == 1:
-        return authors[0]
     raise StatureError(f"Say which account to check: --account HANDLE, or `account = \"HANDLE\"` in {goal.path}.")
 
 
@@ -122,10 +104,7 @@ def _window(ws, goal: Goal, network: str, account_id: str) -> tuple[datetime, da
     w = goal.window
     end = w.end
     if end is None:
-        end = ws.sql("""SELECT greatest((SELECT max(created_at) FROM posts WHERE network = $n AND author_id = $a),
-                                        (SELECT max(time) FROM interactions WHERE network = $n
-                                         AND (source_id = $a OR target_id = $a)))""",
-                     {"n": network, "a": account_id})[0][0]
+        end = activity.last_activity(ws, network, account_id)
         if end is None:
             raise StatureError(f"{network}:{account_id} has no dated posts or interactions to check a goal on; "
                                f"give [window] start and end in {goal.path}.")
@@ -133,23 +112,12 @@ def _window(ws, goal: Goal, network: str, account_id: str) -> tuple[datetime, da
     return start, end
 
 
-def _posts(ws, network, account_id, start, end, topics: GoalTopics) -> dict:
-    rows = ws.sql("""SELECT post_id, created_at, text, coalesce(like_count, 0), coalesce(repost_count, 0),
-                            coalesce(reply_count, 0), coalesce(quote_count, 0), len(coalesce(links, [])),
-                            reply_to_post_id IS NOT NULL
-                     FROM posts WHERE network = ? AND author_id = ? AND created_at BETWEEN ? AND ?
-                     ORDER BY created_at""", [network, account_id, start, end])
+def _posts(ws, network, account_id, start, end, topics: GoalTopics, include_private: bool = False) -> dict:
+    rows = activity.posts_between(ws, network, account_id, start, end, include_private=include_private)
     posts = {r[0]: {"post_id": r[0], "created_at": r[1], "text": r[2] or "", "counted": sum(r[3:7]),
                     "links": r[7], "reply": r[8], "topics": {}} for r in rows}
-    if posts:
-        ws.con.register("_goal_posts", pa.table({"post_id": list(posts)}))
-        try:
-            for post_id, topic_id, score in ws.sql("""SELECT t.post_id, t.topic_id, t.score FROM post_topics t
-                                                     JOIN _goal_posts g USING (post_id) WHERE t.network = ?""",
-                                                  [network]):
-                posts[post_id]["topics"][topic_id] = score
-        finally:
-            ws.con.unregister("_goal_posts")
+    for post_id, topic_id, score in post_topics(ws, network, posts):
+        posts[post_id]["topics"][topic_id] = score
     for p in posts.values():
         on = {topics.covered[t]: s for t, s in p["topics"].items() if t in topics.covered}
         p["goal_topics"] = sorted(on, key=lambda t: -on[t])
@@ -158,8 +126,7 @@ def _posts(ws, network, account_id, start, end, topics: GoalTopics) -> dict:
 
 
 def _events(ws, network, account_id) -> list[dict]:
-    return [{"kind": k, "reactor": r, "time": t, "post_id": p}
-            for k, r, t, p in ws.sql(_EVENTS_SQL, {"n": network, "a": account_id})]
+    return activity.reactions_to(ws, network, account_id)
 
 
 # ---------------------------------------------------------------- outcomes
@@ -241,7 +208,7 @@ def _topic_fit(ws, posts: dict, topics: GoalTopics, network: str) -> dict:
     on = [p for p in posts.values() if p["goal_topics"]]
     by_target = Counter(t for p in on for t in p["goal_topics"])
     off = Counter(t for p in posts.values() if not p["goal_topics"] for t in list(p["topics"])[:1])
-    names = topics.names or dict(ws.sql("SELECT topic_id, name FROM topics"))
+    names = topics.names or topic_names(ws)
     return {"posts": total, "on_topic": len(on), "share": round(len(on) / total, 4) if total else None,
             "mean_fit": round(sum(p["fit"] for p in posts.values()) / total, 4) if total else None,
             "by_topic": [{"topic": topics.targets[t], "posts": by_target.get(t, 0)} for t in topics.targets],
@@ -262,9 +229,7 @@ def _most_and_least(ws, network: str, posts: dict) -> dict:
     chosen = {p["post_id"] for p in most}
     rest = [p for p in ranked if p["post_id"] not in chosen]
     least = sorted(rest, key=lambda p: (p["value"], p["fit"], p["reactions"], p["post_id"]))[:SHOWN_POSTS]
-    handles = dict(ws.sql("""SELECT account_id, any_value(handle) FROM accounts WHERE network = ?
-                             AND account_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""",
-                          [network, sorted({r for p in most + least for r in p["reached"]})]))
+    handles = accounts.handles(ws, network, {r for p in most + least for r in p["reached"]})
 
     def show(p):
         return {"post_id": p["post_id"], "created_at": p["created_at"].isoformat(), "text": p["text"][:280],
@@ -285,22 +250,8 @@ def _topic_suggestions(ws, posts: dict, topics: GoalTopics, match, network: str)
         return []
     members = [a for (n, a) in match.members if n == network]
     interest = Counter()
-    if members:
-        ws.con.register("_goal_audience", pa.table({"account_id": members}))
-        try:
-            for topic_id, n in ws.sql("""
-                    WITH touched AS (
-                        SELECT p.post_id FROM posts p JOIN _goal_audience g ON g.account_id = p.author_id
-                        WHERE p.network = $n
-                        UNION ALL SELECT i.post_id FROM interactions i JOIN _goal_audience g ON g.account_id = i.source_id
-                        WHERE i.network = $n AND i.post_id IS NOT NULL AND i.kind IN ('repost', 'like', 'reply', 'quote'))
-                    SELECT t.topic_id, count(*) FROM touched JOIN post_topics t
-                      ON t.network = $n AND t.post_id = touched.post_id
-                    WHERE t.topic_id IN (SELECT unnest($topics::VARCHAR[])) GROUP BY 1""",
-                    {"n": network, "topics": list(topics.covered)}):
-                interest[topics.covered[topic_id]] += n
-        finally:
-            ws.con.unregister("_goal_audience")
+    for topic_id, n in topics_engaged(ws, network, members, topics.covered).items():
+        interest[topics.covered[topic_id]] += n
     total_posts = len(posts) or 1
     overall = sum(p["reactions"] for p in posts.values()) / total_posts
     out = []
@@ -331,25 +282,10 @@ def _people(ws, goal, topics, match, network, account_id, posts, events) -> list
     candidates = {a for (n, a) in match.members if n == network} | {a for a, (c, _) in cred.items() if c >= 0.35}
     candidates |= {e["reactor"] for e in events if e["post_id"] in posts and posts[e["post_id"]]["goal_topics"]}
     candidates.discard(account_id)
-    excluded = {a for (a,) in ws.sql("SELECT account_id FROM exclusions WHERE network = ?", [network])}
-    candidates -= excluded
+    candidates -= {a for (n, a) in excluded_accounts(ws) if n == network}
     out = []
     if candidates:
-        ws.con.register("_goal_people", pa.table({"account_id": sorted(candidates)}))
-        try:
-            rows = ws.sql("""
-                SELECT g.account_id, any_value(a.handle),
-                       count(*) FILTER (WHERE i.kind IN ('reply', 'mention', 'quote') AND i.source_id = $a),
-                       count(*) FILTER (WHERE i.kind IN ('reply', 'mention', 'quote') AND i.target_id = $a),
-                       bool_or(i.kind = 'follow' AND i.source_id = $a), bool_or(i.kind = 'follow' AND i.target_id = $a),
-                       count(i.kind)
-                FROM _goal_people g
-                LEFT JOIN interactions i ON i.network = $n AND ((i.source_id = $a AND i.target_id = g.account_id)
-                                                             OR (i.source_id = g.account_id AND i.target_id = $a))
-                LEFT JOIN accounts a ON a.network = $n AND a.account_id = g.account_id
-                GROUP BY g.account_id""", {"n": network, "a": account_id})
-        finally:
-            ws.con.unregister("_goal_people")
+        rows = activity.ties(ws, network, account_id, candidates)
         for other, handle, said, heard, follow, followed, ties in rows:
             confidence, topic_id = cred.get(other, (0.0, None))
             in_audience = (network, other) in match
@@ -390,14 +326,7 @@ def _times(ws, match, network, account_id, posts, events) -> dict:
     members = [a for (n, a) in match.members if n == network]
     times, basis = [], None
     if members:
-        ws.con.register("_goal_audience", pa.table({"account_id": members}))
-        try:
-            times = [t for (t,) in ws.sql("""SELECT i.time FROM interactions i JOIN _goal_audience g
-                                             ON g.account_id = i.source_id WHERE i.network = ? AND i.time IS NOT NULL
-                                             AND i.kind IN ('reply', 'quote', 'repost', 'like', 'mention')""",
-                                          [network])]
-        finally:
-            ws.con.unregister("_goal_audience")
+        times = activity.reaction_times(ws, network, members)
         basis = "when your audience replies, reposts, quotes, likes and mentions (anyone's posts)"
     weights = [1.0] * len(times)
     if len(times) < 5:

@@ -25,7 +25,7 @@ from ..graph import who_to_follow
 from .audience import audience, credibility, goal_topics
 from .explain import Explainer
 from .goalfile import Goal
-from .network import Network, load_network
+from ..graph.network import Network, load_network
 
 PULL = 8.0          # how strongly goal fit multiplies a score: up to 1 + PULL
 AUDIENCE_FIT = 0.5  # goal fit of an audience member with no expertise on the goal's topics
@@ -73,7 +73,7 @@ def resolve(ws, net: Network, spec: str) -> list[int]:
     if not nodes:  # a handle: the workspace says which account, or why none or several
         found = net.index(*ws.find_account(spec))
         if found is None:
-            raise StatureError(f"No account {spec!r} in the graph loaded from {ws.path}; load it again.")
+            raise StatureError(f"No account {spec!r} in the loaded graph; load it again.")
         nodes = [found]
     if len(nodes) > 1:
         options = ", ".join(":".join(net.key(i)) for i in nodes[:5])

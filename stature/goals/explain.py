@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 import orjson
-import pyarrow as pa
 
+from ..read.accounts import names as account_names
+from ..read.topics import account_expertise
+from ..rules.accounts import who as name_of
 from .network import Network
 
 PATHS = 3
 PATH_TIES = 10   # how many of the user's strongest ties a two-step introduction may start from
 _VERBS = {"follow": ("follow", "follows"), "mention": ("mentioned", "mentioned"), "reply": ("replied to", "replied to"),
           "repost": ("reposted", "reposted"), "quote": ("quoted", "quoted"), "like": ("liked", "liked")}
-
-
-def name_of(account: dict) -> str:
-    return f"@{account['handle']}" if account.get("handle") else f"{account['network']}:{account['account_id']}"
 
 
 class Explainer:
@@ -128,12 +126,8 @@ class Explainer:
         """node -> {topic name: expertise summary}, strongest first."""
         keys = {self.net.key(i): i for i in nodes}
         out: dict = {}
-        with _registered(self.ws, "_stature_keys", {"network": [k[0] for k in keys], "account_id": [k[1] for k in keys]}):
-            rows = self.ws.sql("""SELECT a.network, a.account_id, t.name, a.level, a.confidence, a.posts, a.weeks,
-                                         a.reactors, a.lists, a.evidence
-                                  FROM account_topics a JOIN _stature_keys k USING (network, account_id)
-                                  JOIN topics t USING (topic_id) ORDER BY a.confidence DESC, t.name""")
-        for network, account_id, name, level, confidence, posts, weeks, reactors, lists, raw in rows:
+        for network, account_id, name, level, confidence, posts, weeks, reactors, lists, raw in account_expertise(
+                self.ws, keys):
             mine = out.setdefault(keys[(network, account_id)], {})
             if name in mine:
                 continue
@@ -147,29 +141,11 @@ class Explainer:
 # ---------------------------------------------------------------- workspace look-ups
 
 
-class _registered:
-    """Register a small Arrow table for the length of a ``with`` block."""
-
-    def __init__(self, ws, name: str, columns: dict):
-        self.ws, self.name, self.columns = ws, name, columns
-
-    def __enter__(self):
-        self.ws.con.register(self.name, pa.table({k: pa.array(v, pa.string()) for k, v in self.columns.items()}))
-
-    def __exit__(self, *exc):
-        self.ws.con.unregister(self.name)
-
-
 def accounts(ws, net: Network, nodes) -> dict:
     """node -> {network, account_id, handle, display_name}."""
     nodes = sorted(nodes)
     keys = [net.key(i) for i in nodes]
-    found = {}
-    with _registered(ws, "_stature_keys", {"network": [k[0] for k in keys], "account_id": [k[1] for k in keys]}):
-        for network, account_id, handle, name in ws.sql(
-                """SELECT network, account_id, any_value(handle), any_value(display_name)
-                   FROM accounts JOIN _stature_keys USING (network, account_id) GROUP BY ALL"""):
-            found[(network, account_id)] = (handle, name)
+    found = account_names(ws, keys)
     return {i: {"network": k[0], "account_id": k[1], "handle": found.get(k, (None, None))[0],
                 "display_name": found.get(k, (None, None))[1]} for i, k in zip(nodes, keys)}
 

@@ -1,13 +1,20 @@
-"""The interaction graph as scipy.sparse matrices, and pure algorithms on them."""
-from .matrix import InteractionMatrix, interaction_matrix
-from .pagerank import ConvergenceError, PageRankResult, pagerank
-from .weights import AMPLIFYING_KINDS, DEFAULT_WINDOW_DAYS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT, decay
-from .circle import Circle, circle_of_trust
-from .linkpred import adamic_adar, common_neighbours, undirected
-from .salsa import SalsaResult, salsa
-from .whotofollow import Recommendations, who_to_follow
+"""The interaction graph as scipy.sparse matrices, and pure algorithms on them.
 
-__all__ = ["AMPLIFYING_KINDS", "ConvergenceError", "DEFAULT_WINDOW_DAYS", "InteractionMatrix", "KIND_WEIGHTS",
-           "PageRankResult", "RECIPROCAL_DISCOUNT", "decay", "interaction_matrix", "pagerank"]
-__all__ += ["Circle", "Recommendations", "SalsaResult", "adamic_adar", "circle_of_trust", "common_neighbours",
-            "salsa", "undirected", "who_to_follow"]
+Names are imported on first use, so reading a rule constant loads no scipy. The interaction weights and
+the decay are rules (:mod:`stature.rules`), handed on here for callers of the graph.
+"""
+from ..lazy import lazy_names
+from ..rules.decay import DEFAULT_WINDOW_DAYS, decay
+from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
+
+_MODULES = {
+    "matrix": ("InteractionMatrix", "interaction_matrix"),
+    "pagerank": ("ConvergenceError", "PageRankResult", "StandingResult", "pagerank", "standing"),
+    "circle": ("Circle", "circle_of_trust"),
+    "linkpred": ("adamic_adar", "common_neighbours", "undirected"),
+    "salsa": ("SalsaResult", "salsa"),
+    "whotofollow": ("Recommendations", "who_to_follow"),
+}
+__all__ = sorted([name for names in _MODULES.values() for name in names]
+                 + ["AMPLIFYING_KINDS", "DEFAULT_WINDOW_DAYS", "KIND_WEIGHTS", "RECIPROCAL_DISCOUNT", "decay"])
+lazy_names(__name__, {name: module for module, names in _MODULES.items() for name in names})

@@ -81,3 +81,56 @@ def pagerank(adjacency, *, damping: float = 0.85, personalization=None, tol: flo
             return PageRankResult(x / x.sum(), iteration, error)
     raise ConvergenceError(f"PageRank did not converge in {max_iter} iterations "
                            f"(last L1 change {error:.2e}, tolerance {tol:.0e}); raise max_iter.")
+
+
+@dataclass(frozen=True)
+class StandingResult:
+    standing: np.ndarray  # x: what each node holds, its own seed's share included
+    received: np.ndarray  # the part of x that came from others, x - (1 - damping) * seeds
+    iterations: int
+    error: float  # largest relative change of the last iteration
+
+
+def standing(adjacency, seeds, *, damping: float = 0.85, out_weight=None, tol: float = 1e-6,
+             max_iter: int = 200) -> StandingResult:
+    """Standing that flows along the edges, in the units of ``seeds``: ``x = (1 - d) seeds + d Wᵀ x``.
+
+    ``W`` is ``adjacency`` with each row divided by ``out_weight`` (its row sum when
+    left out), so a node passes on at most what it holds; what a dangling node or
+    the unpassed share would hold is dropped, not spread over the graph. Unlike
+    PageRank the vector is not normalised, so a node's standing depends only on
+    the nodes with a path to it: adding a disjoint graph beside it changes nothing.
+    Iterates until every node's change is below ``tol * (1 + x)``.
+    """
+    if not 0 < damping < 1:
+        raise ValueError(f"damping must be in (0, 1), not {damping}")
+    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    n = matrix.shape[0]
+    if matrix.shape != (n, n):
+        raise ValueError(f"the adjacency matrix must be square, not {matrix.shape}")
+    seeds = np.asarray(seeds, dtype=np.float64).ravel()
+    if seeds.shape != (n,) or (n and seeds.min() < 0):
+        raise ValueError("seeds must be n non-negative numbers")
+    if n == 0:
+        return StandingResult(np.zeros(0), np.zeros(0), 0, 0.0)
+    if matrix.nnz and matrix.data.min() < 0:
+        raise ValueError("edge weights must not be negative")
+    rows = np.asarray(matrix.sum(axis=1)).ravel()
+    out = rows if out_weight is None else np.asarray(out_weight, dtype=np.float64).ravel()
+    if out.shape != (n,) or np.any(out < rows * (1 - 1e-9)):
+        raise ValueError("out_weight must be n numbers, each at least its node's row sum")
+    inverse = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
+    inbound = matrix.T
+    base = (1.0 - damping) * seeds
+    x = base.copy()
+    error = np.inf
+    for iteration in range(1, max_iter + 1):
+        new = inbound @ (x * inverse)
+        new *= damping
+        new += base
+        error = float(np.max(np.abs(new - x) / (1.0 + new)))
+        x = new
+        if error < tol:
+            return StandingResult(x, x - base, iteration, error)
+    raise ConvergenceError(f"Standing did not converge in {max_iter} iterations "
+                           f"(last relative change {error:.2e}, tolerance {tol:.0e}); raise max_iter.")

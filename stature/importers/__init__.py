@@ -14,6 +14,8 @@ _MODULES = [
     "x_archive",
     "mastodon",
     "bluesky",
+    "bluesky_api",
+    "mastodon_api",
     "twitter_v2",
     "twitter_v1",
     "csv_tables",

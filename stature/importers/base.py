@@ -7,7 +7,7 @@ from typing import Callable, Iterable, Iterator
 import orjson
 
 from ..errors import ImportFormatError
-from .sources import Entry
+from .sources import READ_ERRORS, Entry, describe
 
 MAX_LINE_BYTES = 64 << 20
 
@@ -36,6 +36,8 @@ class Context:
         try:
             return convert(*args)
         except ImportFormatError as exc:
+            if exc.where is None:  # about the whole file, not this record
+                raise
             self.reject(where, exc.reason)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             self.reject(where, _describe(exc))
@@ -72,6 +74,8 @@ class Importer:
 
     name = ""
     description = ""
+    # the ingest options that change what this format yields: part of what makes a file "unchanged"
+    options: tuple = ("include_direct", "network")
 
     def matches(self, entry: Entry, head: bytes) -> bool:
         """Does this file look like mine? ``head`` is its first few KiB."""
@@ -98,10 +102,18 @@ def parse_json(data: bytes | str, entry: Entry, where: str | None = None):
 def json_lines(entry: Entry, ctx: Context) -> Iterator[tuple[str, object]]:
     """``(where, value)`` for each non-empty line of a JSON-lines file; bad lines are rejected."""
     with entry.open() as stream:
-        for number, line in enumerate(stream, 1):
+        number = 0
+        while True:
+            line = stream.readline(MAX_LINE_BYTES + 1)  # never more than the limit in memory
+            if not line:
+                break
+            number += 1
             ctx.progress(len(line))
-            if len(line) > MAX_LINE_BYTES:
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
                 ctx.reject(f"line {number}", f"is longer than {MAX_LINE_BYTES >> 20} MiB.")
+                while line and not line.endswith(b"\n"):  # skipped, a piece at a time
+                    line = stream.readline(1 << 20)
+                    ctx.progress(len(line))
                 continue
             line = line.strip()
             if not line:
@@ -125,6 +137,110 @@ def json_document(entry: Entry, ctx: Context):
             raise ImportFormatError(entry.key, None, "is neither JSON nor a `window.YTD... = [...]` file.")
         stripped = stripped[eq + 1:]
     return parse_json(stripped, entry)
+
+
+STREAM_ABOVE_BYTES = 8 << 20  # whole-file arrays bigger than this are read an element at a time
+
+
+def _assignment_end(prefix: str) -> int | None:
+    """Where the JSON starts after a ``window.YTD.name.part0 =`` prefix (None: not such a prefix)."""
+    eq = prefix.find("=")
+    name = prefix[:eq].strip().replace(".", "").replace("_", "") if eq >= 0 else ""
+    return eq + 1 if name.isascii() and name.isalnum() else None
+
+
+def json_items(entry: Entry, ctx: Context):
+    """The elements of a whole-file JSON array (a leading ``window.YTD... =`` is stripped, never run).
+
+    A big file is read a piece at a time, each element parsed as soon as it is whole, so memory
+    holds one element (at most :data:`MAX_LINE_BYTES`), not the document."""
+    if entry.size <= STREAM_ABOVE_BYTES and not entry.name.endswith(".gz"):
+        items = json_document(entry, ctx)
+        if not isinstance(items, list):
+            raise ImportFormatError(entry.key, None, "should hold a list of records after `window.YTD... =`.")
+        return iter(items)
+    return _stream_items(entry, ctx)
+
+
+def _stream_items(entry: Entry, ctx: Context):
+    import codecs
+    import json
+
+    decoder, text_of = json.JSONDecoder(), codecs.getincrementaldecoder("utf-8")()
+    with entry.open() as stream:
+        buf, pos, eof = "", 0, False
+
+        def more():
+            nonlocal buf, pos, eof
+            chunk = stream.read(1 << 20)
+            ctx.progress(len(chunk))
+            buf = buf[pos:] + text_of.decode(chunk, final=not chunk)
+            pos, eof = 0, not chunk
+
+        def skip_space():
+            nonlocal pos
+            while True:
+                while pos < len(buf) and buf[pos] in " \t\r\n":
+                    pos += 1
+                if pos < len(buf) or eof:
+                    return
+                more()
+
+        def bad(why):
+            return ImportFormatError(entry.key, None, why)
+
+        try:
+            while not eof and len(buf) < 4096 and "[" not in buf and "{" not in buf:
+                more()
+            start = min((i for i in (buf.find("["), buf.find("{")) if i >= 0), default=-1)
+            if start > 0:
+                end = _assignment_end(buf[:start])
+                if end is None or buf[end:start].strip():
+                    raise bad("is neither JSON nor a `window.YTD... = [...]` file.")
+            if start < 0 or buf[start] != "[":
+                raise bad("should hold a list of records after `window.YTD... =`.")
+            pos = start + 1
+            number = 0
+            skip_space()
+            if pos < len(buf) and buf[pos] == "]":
+                pos += 1
+            else:
+                while True:
+                    skip_space()
+                    try:
+                        value, end = decoder.raw_decode(buf, pos)
+                        whole = end < len(buf) or eof
+                    except json.JSONDecodeError as exc:
+                        if eof:
+                            raise bad(f"is not valid JSON ({exc.msg}: record {number + 1}).") from None
+                        whole = False
+                    if not whole:
+                        if len(buf) - pos > MAX_LINE_BYTES:
+                            raise bad(f"has a record (number {number + 1}) longer than {MAX_LINE_BYTES >> 20} MiB.")
+                        more()
+                        continue
+                    number += 1
+                    pos = end
+                    yield value
+                    skip_space()
+                    if pos < len(buf) and buf[pos] == ",":
+                        pos += 1
+                        continue
+                    if pos < len(buf) and buf[pos] == "]":
+                        pos += 1
+                        break
+                    raise bad(f"is not valid JSON (a ',' or ']' should follow record {number}).")
+            while True:  # only space (or a `;`) may follow, to the end, which also gives the file's digest
+                if buf[pos:].strip().strip(";").strip():
+                    raise bad("is not valid JSON (something follows the list).")
+                pos = len(buf)
+                if eof:
+                    break
+                more()
+        except RecursionError:
+            raise bad("is not valid JSON (nested too deeply).") from None
+        except UnicodeDecodeError as exc:
+            raise bad(f"is not valid UTF-8 text ({exc.reason} at byte {exc.start}).") from None
 
 
 def text(value, field: str = "value") -> str | None:
@@ -184,7 +300,7 @@ def first_line_is_json(entry: Entry) -> bool:
                     return True
     except orjson.JSONDecodeError:
         return False
-    except (OSError, EOFError) as exc:
-        raise ImportFormatError(entry.key, None, f"cannot be read: {exc}") from None
+    except READ_ERRORS as exc:
+        raise ImportFormatError(entry.key, None, f"cannot be read: {describe(exc)}") from None
     return False
 

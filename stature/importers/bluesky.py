@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, ListMembership, Post
 from .base import Context, Importer, text
-from .car import CID, CarError, CarFile, looks_like_car
+from .car import CID, MAX_CAR_BYTES, CarError, CarFile, looks_like_car
 from .sources import Entry
 
 NETWORK = "bluesky"
@@ -27,12 +27,13 @@ MAX_KEY_BYTES = 1024
 class BlueskyRepo(Importer):
     name = "bluesky"
     description = "Bluesky repository export (repo.car: CAR v1 with DAG-CBOR blocks)"
+    options = ()
 
     def matches(self, entry: Entry, head: bytes) -> bool:
         return entry.basename.lower().endswith(".car") or looks_like_car(head)
 
     def read(self, entry: Entry, ctx: Context):
-        data = entry.read()
+        data = entry.read(MAX_CAR_BYTES)
         ctx.progress(len(data))
         try:
             car = CarFile(data)
@@ -44,6 +45,9 @@ class BlueskyRepo(Importer):
             try:
                 return car.get(cid)
             except CarError as exc:
+                if car.decoded > car.max_decoded:  # the whole file is refused, even with --skip-bad
+                    raise ImportFormatError(entry.key, None, f"is not a readable Bluesky repository: {exc}") \
+                        from None
                 raise ImportFormatError(entry.key, key, str(exc)) from None
 
         list_names = {}
@@ -53,11 +57,10 @@ class BlueskyRepo(Importer):
                 if found and isinstance(found[0], dict) and isinstance(found[0].get("name"), str):
                     list_names[f"at://{did}/{key}"] = found[0]["name"]
 
-        out = [Account(NETWORK, did)]
+        yield Account(NETWORK, did)
         for key, cid in records:
             if not key.startswith(LIST + "/"):  # lists were read above and are kept only as names
-                out.extend(ctx.guard(f"record {key}", lambda: _record(did, key, decoded(key, cid), list_names)))
-        return out
+                yield from ctx.guard(f"record {key}", lambda: _record(did, key, decoded(key, cid), list_names))
 
 
 def walk_repo(car: CarFile) -> tuple[str, list[tuple[str, CID]]]:

@@ -19,7 +19,10 @@ MAX_DEPTH = 64          # nested arrays/maps in one block; atproto records nest 
 MAX_VARINT_BYTES = 9    # 63 bits, as the multiformats spec allows
 MAX_DIGEST_BYTES = 128
 MAX_BLOCK_BYTES = 4 << 20  # one decoded block; atproto records and tree nodes are far smaller
-DAG_CBOR, RAW, SHA2_256 = 0x71, 0x55, 0x12
+MAX_CAR_BYTES = 256 << 20  # one CAR file, held in memory while it is read
+DECODED_FLOOR = 64 << 20   # every file may decode this much in all; see CarFile.get
+DAG_CBOR, RAW, SHA2_256, SHA2_512 = 0x71, 0x55, 0x12, 0x13
+_HASHES = {SHA2_256: hashlib.sha256, SHA2_512: hashlib.sha512}
 
 
 class CarError(ValueError):
@@ -179,6 +182,9 @@ class CarFile:
 
     def __init__(self, data: bytes):
         self.data = data
+        # blocks are counted each time they are decoded, so keys that all point at one big block
+        # cannot make a small file decode to gigabytes
+        self.decoded, self.max_decoded = 0, max(DECODED_FLOOR, 2 * len(data))
         self.roots, pos = _header(data)
         self._index: dict[CID, tuple[int, int]] = {}
         while pos < len(data):
@@ -207,7 +213,11 @@ class CarFile:
         if where is None:
             raise CarError(f"the block {cid} is not in the file.")
         raw = self.data[where[0]:where[1]]
-        if cid.hash_code == SHA2_256 and hashlib.sha256(raw).digest() != cid.digest:
+        hasher = _HASHES.get(cid.hash_code)
+        if hasher is None:
+            raise CarError(f"the block {cid} is hashed with multihash code {cid.hash_code:#x}, which Stature "
+                           "cannot check; only SHA-256 and SHA-512 blocks are read.")
+        if hasher(raw).digest() != cid.digest:
             raise CarError(f"the block {cid} does not match its hash (a corrupted file?).")
         return raw
 
@@ -221,6 +231,11 @@ class CarFile:
         if len(raw) > MAX_BLOCK_BYTES:
             raise CarError(f"the block {cid} is {len(raw) >> 20} MiB; Stature decodes blocks of at most "
                            f"{MAX_BLOCK_BYTES >> 20} MiB.")
+        self.decoded += len(raw)
+        if self.decoded > self.max_decoded:
+            raise CarError(f"its blocks, counted each time a record or tree node refers to them, add up to "
+                           f"more than {self.max_decoded >> 20} MiB (many keys share one big block?); "
+                           "Stature refuses it.")
         try:
             return decode_dag_cbor(raw)
         except CarError as exc:

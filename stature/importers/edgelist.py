@@ -64,6 +64,7 @@ def kind_from_name(basename: str) -> str:
 
 class EdgeList(Importer):
     name = "edgelist"
+    options = ("network",)
     description = "edge lists, SNAP style: `a b` or `a b weight` per line (.edgelist, .edges, .txt)"
 
     def matches(self, entry: Entry, head: bytes) -> bool:

@@ -34,9 +34,18 @@ _STATUS_URL = re.compile(r"^(https?://[^/?#]+/users/[^/?#]+)/statuses/[^/?#]+/?$
 class MastodonArchive(Importer):
     name = "mastodon"
     description = "Mastodon account archive (outbox.json[.gz], actor.json, likes.json), a folder or a .zip"
+    options = ("include_direct",)
 
     def matches(self, entry: Entry, head: bytes) -> bool:
-        return entry.basename in _FILES and b"www.w3.org/ns/activitystreams" in head
+        """An archive file that says it is ActivityStreams, or an outbox or likes file beside the
+        archive's actor.json (an empty or damaged one is then an error, not unrecognised)."""
+        if entry.basename not in _FILES:
+            return False
+        if b"www.w3.org/ns/activitystreams" in head:
+            return True
+        actor = entry.sibling("actor.json")
+        return entry.basename != "actor.json" and actor is not None and \
+            b"www.w3.org/ns/activitystreams" in actor.head()
 
     def read(self, entry: Entry, ctx: Context):
         document = json_document(entry, ctx)

@@ -60,6 +60,7 @@ _STREAM_NOTICES = frozenset(("delete", "limit", "scrub_geo", "status_withheld", 
 
 class TwitterV1(Importer):
     name = "twitter-v1"
+    options = ()  # direct messages are never claimed; the network is always twitter
     description = "Twitter API v1.1 JSON or JSON lines: tweets, users, search and follower pages"
 
     def matches(self, entry: Entry, head: bytes) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, ListMembership, Post
-from .base import Context, Importer, count, json_document, text
+from .base import Context, Importer, count, json_document, json_items, text
 from .sources import Entry
 
 NETWORK = "twitter"
@@ -30,9 +30,17 @@ _LIST_URL = re.compile(r"https?://(?:www\.)?(?:twitter|x)\.com/([^/]+)/lists/([^
 class XArchive(Importer):
     name = "x-archive"
     description = "X/Twitter archive files (tweets.js, follower.js, like.js, ...), a folder or a .zip"
+    options = ("include_direct",)
 
     def matches(self, entry: Entry, head: bytes) -> bool:
-        return bool(_KNOWN.match(entry.basename)) and head.lstrip().startswith(b"window.")
+        """A known archive file: one that says ``window.YTD...``, or any of that name beside the
+        archive's manifest.js or account.js (an empty or damaged tweets.js is then an error, not
+        a file nobody recognised)."""
+        if not _KNOWN.match(entry.basename):
+            return False
+        return head.lstrip().startswith(b"window.") or (
+            not entry.basename.startswith(("manifest", "account"))
+            and (entry.sibling("manifest.js") is not None or entry.sibling("account.js") is not None))
 
     def native(self, path: str, network: str | None = None):
         """Big tweet files are read by DuckDB (see :mod:`.x_archive_native`); the owner as ``read`` finds it."""
@@ -54,12 +62,10 @@ class XArchive(Importer):
             return [Account(NETWORK, owner[0], handle=owner[1], display_name=owner[2])]
         if base.startswith("direct-messages") and not ctx.include_direct:
             return []
-        items = json_document(entry, ctx)
-        if not isinstance(items, list):
-            raise ImportFormatError(entry.key, None, "should hold a list of records after `window.YTD... =`.")
         if base.startswith("account"):
-            return _each(items, ctx, _account)
+            return _each(json_items(entry, ctx), ctx, _account)
         owner_id = _owner(entry, ctx)[0]
+        items = json_items(entry, ctx)  # a big file is read an element at a time
         if _TWEETS.match(base):
             return _each(items, ctx, _tweet, owner_id)
         if base.startswith("follower"):
@@ -82,10 +88,8 @@ class XArchive(Importer):
 
 
 def _each(items, ctx, convert, *args):
-    records = []
     for number, item in enumerate(items, 1):
-        records.extend(ctx.guard(f"record {number}", convert, item, *args))
-    return records
+        yield from ctx.guard(f"record {number}", convert, item, *args)
 
 
 def _id(value) -> str:

@@ -15,19 +15,21 @@ Progress = Callable[[int, int, str], None]
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
-def render_report(ws, *, account: str | None = None, goal=None, progress: Progress | None = None) -> tuple[str, dict]:
+def render_report(ws, *, account: str | None = None, goal=None, progress: Progress | None = None,
+                  include_private: bool = False) -> tuple[str, dict]:
     """The report as HTML text, and what it holds (``account``, ``sections``, ``notes``).
 
     ``account`` ([network:]handle or id) defaults to the goal's account, the only author, else the
     top-ranked account; ``goal`` (a :class:`~stature.goals.Goal`) adds its progress and pulls the
-    suggested connections toward it.
+    suggested connections toward it. Private posts (followers-only, direct) are shown only with
+    ``include_private`` (:mod:`stature.rules.visibility`).
     """
     step = progress or (lambda done, total, label="": None)
     step(0, 3, "account")
     spec = account or views.default_account(ws, goal)
     sections, title, shown = [], "Stature report", None
     if spec:
-        view = views.account_view(ws, spec, goal=goal)
+        view = views.account_view(ws, spec, goal=goal, include_private=include_private)
         shown = view["account"]
         title = f"Stature report: {who(shown)}"
         sections += account_sections(view, NO_LINKS)
@@ -49,9 +51,10 @@ def render_report(ws, *, account: str | None = None, goal=None, progress: Progre
     return html, {"account": shown, "sections": ids, "notes": overview["notes"]}
 
 
-def write_report(ws, path, *, account: str | None = None, goal=None, progress: Progress | None = None) -> dict:
+def write_report(ws, path, *, account: str | None = None, goal=None, progress: Progress | None = None,
+                 include_private: bool = False) -> dict:
     """Write the report to ``path`` (replacing it whole); returns what it holds and where it is."""
-    html, info = render_report(ws, account=account, goal=goal, progress=progress)
+    html, info = render_report(ws, account=account, goal=goal, progress=progress, include_private=include_private)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".stature-report-", suffix=".html", dir=target.parent)

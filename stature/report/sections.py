@@ -93,13 +93,13 @@ def _profile(view: dict, links: Links) -> Markup:
                el("div", f"likely {s['range'][0]}–{s['range'][1]}", class_="muted")) if s else None,
             el("div", el("h1", a.get("display_name") or who(a)), el("div", who(a), class_="muted"),
                el("p", a["bio"]) if a.get("bio") else None, el("div", facts, class_="facts"))]
-    lines = [el("p", s["lines"][0])] if s else []
+    lines = [el("p", line) for line in s["lines"][:2] if line is s["lines"][0] or line.startswith("Peers:")] if s else []
     return el("section", el("div", card, class_="card"), lines, _notes(view["notes"]), id="profile")
 
 
 def _breakdown(s: dict, links: Links) -> Markup:
     rows = [el("tr", el("td", el("b", c["component"])), el("td", f"+{c['contribution']:.1f}", class_="n"),
-               el("td", f"{c['most']:.1f}", class_="n"), el("td", f"{c['percentile']:.0%}", class_="n"),
+               el("td", f"{c['most']:.1f}", class_="n"), el("td", f"{c.get('points', 100 * c['percentile']):.0f}", class_="n"),
                el("td", c["evidence"])) for c in s["components"]]
     people = []
     for role, title in (("amplifiers", "Biggest amplifiers"), ("repliers", "Most engaged repliers"),
@@ -113,7 +113,7 @@ def _breakdown(s: dict, links: Links) -> Markup:
                       f"from {s['data_description']}. The score is 1 plus what each component adds."),
               svg.breakdown(s["components"]),
               el("table", el("tr", el("th", "component"), el("th", "adds", class_="n"), el("th", "of at most", class_="n"),
-                             el("th", "ahead of", class_="n"), el("th", "evidence")), rows),
+                             el("th", "points (median 40)", class_="n"), el("th", "evidence")), rows),
               people, el("p", "Not measured here: " + ", ".join(s["not_measured"]) + ".", class_="note")
               if s["not_measured"] else None, id="breakdown")
 
@@ -242,11 +242,13 @@ def overview_sections(view: dict, links: Links = NO_LINKS) -> list[Markup]:
     if view["top"]:
         rows = [el("tr", el("td", r["rank"], class_="n"), el("td", _account(links, r)), el("td", r["score"], class_="n"),
                    el("td", f"{r['range'][0]}–{r['range'][1]}", class_="muted"),
+                   el("td", f"{int(r['peers']['workspace']['percentile'] * 100)}%" if r.get("peers") else "", class_="n"),
                    el("td", svg.stack(r["components"], COMPONENTS)), el("td", r["data"], class_="muted"))
                 for r in view["top"]]
         out.append(el("section", el("h2", "Top accounts"), svg.legend(COMPONENTS),
                       el("table", el("tr", el("th", "rank", class_="n"), el("th", "account"), el("th", "score", class_="n"),
-                                     el("th", "range"), el("th", "components"), el("th", "data")), rows), id="top"))
+                                     el("th", "range"), el("th", "ahead of, here", class_="n"), el("th", "components"),
+                                     el("th", "data")), rows), id="top"))
     if view["experts"]:
         cards = [el("div", el("h3", _a(t["topic"], links.topic(t)), el("span", f"  {t['credible_accounts']} credible",
                                                                           class_="muted")),
@@ -302,6 +304,22 @@ def community_section(result: dict, links: Links) -> Markup:
              for m in result["members"]]
     return el("section", el("h2", f"Community {result['community']}"), el("p", f"{result['size']:,} accounts"),
               el("ul", items, class_="plain"), id="members")
+
+
+def loading_section(anchor: str, title: str, message: str) -> Markup:
+    """A section whose content is still being computed: says so, to reload in a moment."""
+    return el("section", el("h2", title), el("p", message, class_="muted", role="status"), id=anchor,
+              data_state="loading")
+
+
+def error_section(status: int, message: str) -> Markup:
+    """What a page that cannot be shown says instead (the dashboard's HTML error pages)."""
+    return el("section", el("h2", f"{status}: {_REASONS.get(status, 'Error')}"), el("p", message),
+              el("p", el("a", "Back to the overview", href="/")), id="error")
+
+
+_REASONS = {400: "Bad request", 401: "Token needed", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+            500: "Internal error", 503: "Busy"}
 
 
 def page(title: str, sections, *, header: Markup | None = None, csp: str | None = None) -> str:

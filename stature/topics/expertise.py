@@ -19,6 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..rules.decay import decay, half_life
+from ..rules.interactions import REACTION_WEIGHTS as KIND_WEIGHTS
+
 BASE = 0.4                 # share of the post evidence that needs no reactions
 POSTS_SCALE = 6.0          # posts for activity 1 - 1/e
 WEEKS_SCALE = 2.0          # distinct weeks for activity 1 - 1/e
@@ -26,7 +29,6 @@ POST_CAP = 5.0             # most reactor weight one post can bring
 RECOGNITION_SCALE = 8.0    # reactor weight for recognition 1 - 1/e
 LIST_SCALE = 2.0           # lists (distinct owners) for 1 - 1/e
 BIO_WEIGHT = 0.35
-KIND_WEIGHTS = {"reply": 1.0, "quote": 1.0, "repost": 1.0, "like": 0.5}
 ANONYMOUS_WEIGHT = 0.1     # per log-unit of counted reactions with no known reactor
 CREDIBLE = 0.35            # a reactor at least this confident on the topic is "credible" on it
 LEVELS = (("strong", 0.6), ("moderate", 0.35), ("weak", 0.1))
@@ -67,13 +69,24 @@ def level(confidence: float) -> str | None:
 
 
 def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influence=None,
-              top: int = 5) -> list[Expertise]:
+              top: int = 5, as_of: datetime | None = None, half_life_days: float | None = None) -> list[Expertise]:
     """Expertise for every account with any evidence, at least weak, strongest first.
 
     ``reactions``: ``(network, post_id, reactor_id, kind)``; ``lists``: ``(network, member_id, list_id,
     list_name, owner_id, topic, score)``; ``bios``: ``(network, account_id, topic, score)``;
     ``influence``: ``{(network, account_id): score 1-100}`` from the influence score, when computed.
+    Reactions to a post fade with its age before ``as_of`` (the newest post by default) by the one decay
+    rule (:mod:`stature.rules.decay`).
     """
+    dated = [p.created_at for p in posts if p.created_at is not None]
+    as_of = as_of or (max(dated) if dated else None)
+    half_life_days = half_life_days or half_life()
+
+    def fade(post):
+        if as_of is None or post.created_at is None:
+            return 1.0
+        return decay((as_of - post.created_at).total_seconds() / 86400.0, half_life_days)
+
     influence = influence or {}
     by_pair: dict[tuple, list[TopicPost]] = defaultdict(list)
     for p in posts:
@@ -120,18 +133,18 @@ def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influe
         weight_of: dict[str, float] = {}
         post_rows, total = [], 0.0
         for p in own:
-            post_weight, known = 0.0, 0
+            post_weight, known, faded = 0.0, 0, fade(p)
             for reactor, kind in reacted.get((network, p.post_id), {}).items():
                 if reactor == account:
                     continue
                 known += 1
                 cred = base.get((network, reactor, topic), 0.0)
                 bonus = influence.get((network, reactor), 0.0) / 100.0
-                w = KIND_WEIGHTS[kind] * (1.0 + 2.0 * cred + bonus)
+                w = KIND_WEIGHTS[kind] * faded * (1.0 + 2.0 * cred + bonus)
                 post_weight += w
                 weight_of[reactor] = weight_of.get(reactor, 0.0) + w
             extra = max(0, p.counted_reactions - known)
-            post_weight += ANONYMOUS_WEIGHT * math.log1p(extra)
+            post_weight += ANONYMOUS_WEIGHT * faded * math.log1p(extra)
             total += min(POST_CAP, post_weight)
             post_rows.append((min(POST_CAP, post_weight), p.score, p))
         recognition = 1 - math.exp(-total / RECOGNITION_SCALE)

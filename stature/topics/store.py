@@ -11,6 +11,8 @@ import orjson
 import pyarrow as pa
 
 from ..errors import StatureError
+from ..read.topics import has_topics
+from ..rules import visibility
 from .classify import KeywordClassifier, make_classifier
 from .expertise import TopicPost, expertise
 from .features import extract
@@ -26,6 +28,7 @@ names AS (SELECT m.network, m.post_id, list(coalesce(a.handle, a.display_name)) 
           WHERE coalesce(a.handle, a.display_name) IS NOT NULL GROUP BY ALL)
 SELECT p.network, p.post_id, p.text, p.hashtags, p.links, n.names
 FROM posts p LEFT JOIN names n ON n.network = p.network AND n.post_id = p.post_id
+WHERE """ + visibility.where("p") + """
 ORDER BY p.network, p.post_id"""
 
 
@@ -36,7 +39,7 @@ def classify_workspace(ws, taxonomy: Taxonomy | None = None, *, model: str = "au
     classifier = make_classifier(taxonomy, model)
     if hasattr(classifier, "max_topics"):
         classifier.max_topics = POST_TOPICS
-    total = ws.sql("SELECT count(*) FROM posts")[0][0]
+    total = ws.sql(f"SELECT count(*) FROM posts WHERE {visibility.where()}")[0][0]  # private posts give no topics
     cursor = ws.con.cursor()
     cursor.execute(_POSTS_SQL)
     rows_out = {"network": [], "post_id": [], "topic_id": [], "score": []}
@@ -99,13 +102,13 @@ def _expertise(ws, taxonomy: Taxonomy, post_topics: dict) -> list:
                  SELECT p.network, p.post_id, p.author_id, pt.topic_id, pt.score, p.created_at, p.text,
                         coalesce(p.like_count, 0) + coalesce(p.repost_count, 0)
                  FROM pt JOIN posts p ON p.network = pt.network AND p.post_id = pt.post_id""").fetchall()]
-        reactions = con.execute("""
+        reactions = con.execute(f"""
             WITH targets AS (SELECT DISTINCT network, post_id FROM pt),
             r AS (
                 SELECT network, reply_to_post_id AS post_id, author_id AS reactor, 'reply' AS kind FROM posts
-                WHERE reply_to_post_id IS NOT NULL
+                WHERE reply_to_post_id IS NOT NULL AND {visibility.interacts()}
                 UNION ALL SELECT network, quote_of_post_id, author_id, 'quote' FROM posts
-                WHERE quote_of_post_id IS NOT NULL
+                WHERE quote_of_post_id IS NOT NULL AND {visibility.interacts()}
                 UNION ALL SELECT network, post_id, source_id, kind FROM interactions
                 WHERE kind IN ('repost', 'like') AND post_id IS NOT NULL)
             SELECT r.network, r.post_id, r.reactor, r.kind FROM r SEMI JOIN targets t
@@ -139,7 +142,7 @@ def _influence(ws) -> dict:
 
 
 def _require(ws) -> None:
-    if not ws.sql("SELECT count(*) FROM topic_runs")[0][0]:
+    if not has_topics(ws):
         raise StatureError(f"{ws.path} holds no topics yet; run `stature classify` first.")
 
 

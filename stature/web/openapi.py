@@ -1,8 +1,6 @@
 """The JSON API described by OpenAPI 3.1, made from the route table so it cannot drift."""
 from __future__ import annotations
 
-import re
-
 from .. import __version__
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -10,7 +8,7 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}
 ERRORS = {"400": "The request is malformed.", "401": "The token is missing or wrong.",
           "403": "The Host header is not a loopback name.", "404": "No such account, topic or community.",
-          "503": "The workspace cannot be read now."}
+          "503": "The workspace cannot be read now (an ingest is writing it: try again shortly)."}
 
 
 def spec(routes) -> dict:
@@ -19,14 +17,14 @@ def spec(routes) -> dict:
         if not route.api:
             continue
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in re.findall(r"\{(\w+)\}", route.path)]
+                      for name in route.names]
         parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": kind},
                         "description": text} for name, kind, text in route.query]
         responses = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": route.returns}}}}}
         for status, text in ERRORS.items():
             responses[status] = {"description": text,
                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        paths[route.path] = {"get": {"summary": route.summary, "operationId": route.handler.__name__,
+        paths[route.openapi_path] = {"get": {"summary": route.summary, "operationId": route.handler.__name__,
                                      "parameters": parameters, "responses": responses}}
     return {"openapi": "3.1.0",
             "info": {"title": "Stature", "version": __version__,

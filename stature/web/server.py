@@ -1,19 +1,26 @@
-"""Serving the dashboard with the standard library's threading HTTP server.
+"""Serving the dashboard on uvicorn: bounded, with timeouts, many requests at once.
 
 Bound to a loopback address it answers this machine only (and only to loopback host
-names); bound to any other address it requires a token, generated when none is given.
+names); bound to any other address it requires a token, generated when none is given, and
+never shows private posts. Connections that send no complete request head within
+:data:`HEAD_TIMEOUT_S` are closed (slow clients), idle keep-alive ones after
+:data:`KEEP_ALIVE_S`; past :data:`MAX_CONCURRENT` connections new requests get 503.
 """
 from __future__ import annotations
 
 import ipaddress
 import secrets
 import socket
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
 
 from ..errors import StatureError
 from .app import App
 
-MAX_TARGET = 8192
+HEAD_TIMEOUT_S = 10
+KEEP_ALIVE_S = 5
+MAX_CONCURRENT = 1000
+MAX_HEAD = 16 * 1024       # request line and headers, bytes
+BACKLOG = 2048
 
 
 def is_loopback(host: str) -> bool:
@@ -36,51 +43,93 @@ def required_token(host: str, token: str | None) -> str | None:
     return None if is_loopback(host) else new_token()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    app: App
-    server_version = "Stature"
-    sys_version = ""
+def _protocol():
+    """uvicorn's h11 protocol, closing connections whose request head does not arrive in time."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    def _answer(self):
-        if len(self.path) > MAX_TARGET:
-            self.send_error(414)
-            return
-        response = self.app.handle(self.command, self.path, dict(self.headers.items()))
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        if "Content-Length" not in response.headers:
-            self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if response.body:
-            self.wfile.write(response.body)
+    class Protocol(H11Protocol):
+        _head = None
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            self._arm()
 
-    def log_message(self, format, *args):  # quiet: the CLI says where it serves
-        pass
+        def _arm(self):
+            if self._head is None:
+                self._head = self.loop.call_later(HEAD_TIMEOUT_S, self._too_slow)
+
+        def _too_slow(self):
+            self._head = None
+            if self.cycle is None or self.cycle.response_complete:
+                self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            if self.cycle is None or self.cycle.response_complete:
+                self._arm()  # a new request head starts: it has HEAD_TIMEOUT_S to arrive whole
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete and self._head is not None:
+                self._head.cancel()
+                self._head = None
+
+        def connection_lost(self, exc):
+            if self._head is not None:
+                self._head.cancel()
+                self._head = None
+            super().connection_lost(exc)
+
+    return Protocol
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Server:
+    """A bound, not yet serving dashboard server: :meth:`serve_forever`, :meth:`shutdown`, :meth:`server_close`."""
 
-    def __init__(self, address, handler, family):
-        self.address_family = family
-        super().__init__(address, handler)
+    def __init__(self, app: App, sock: socket.socket):
+        import uvicorn
+        self.app, self.socket = app, sock
+        self.server_address = sock.getsockname()
+        config = uvicorn.Config(app.asgi, http=_protocol(), lifespan="off", log_config=None, log_level="error",
+                                access_log=False, server_header=False, proxy_headers=False,
+                                timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=MAX_CONCURRENT,
+                                backlog=BACKLOG, h11_max_incomplete_event_size=MAX_HEAD,
+                                timeout_graceful_shutdown=5)
+        self._server = uvicorn.Server(config)
+        self._done = threading.Event()
+
+    def serve_forever(self) -> None:
+        try:
+            self._server.run(sockets=[self.socket])
+        finally:
+            self._done.set()
+
+    def shutdown(self, timeout: float = 30) -> None:
+        self._server.should_exit = True
+        self._done.wait(timeout)
+
+    def server_close(self) -> None:
+        self.socket.close()
 
 
-def make_server(path, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, goal=None):
+def make_server(path, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, goal=None,
+                include_private: bool = False):
     """A server for the dashboard over the workspace at ``path`` (not yet serving); returns ``(server, app)``.
 
-    Off loopback, ``token`` is required on every request (a new one is made when none is given);
-    on loopback a given token is required too.
+    Off loopback, ``token`` is required on every request (a new one is made when none is given),
+    and private posts are never shown (``include_private`` is refused); on loopback a given token is required too.
     """
-    app = App(path, token=required_token(host, token), goal=goal)
-    handler = type("Handler", (_Handler,), {"app": app})
-    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    if include_private and not is_loopback(host):
+        raise StatureError(f"--include-private is for a dashboard on this machine only, not on {host}: "
+                           "off loopback private posts are never shown.")
+    app = App(path, token=required_token(host, token), goal=goal, include_private=include_private)
+    app.allow_private(is_loopback(host))
+    bare = host.strip("[]")
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        server = _Server((host.strip("[]"), port), handler, family)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((bare, port))
+        sock.listen(BACKLOG)
     except OSError as exc:
+        sock.close()
         raise StatureError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}.") from None
-    return server, app
+    sock.set_inheritable(True)
+    return Server(app, sock), app

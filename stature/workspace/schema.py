@@ -5,6 +5,8 @@ workspace has not seen yet, in one transaction, and records the version.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import WorkspaceError
 
 MIGRATIONS: list[list[str]] = [
@@ -194,6 +196,17 @@ MIGRATIONS: list[list[str]] = [
             community INTEGER NOT NULL
         )""",
     ],
+    # 5: provenance: every stored record lists each import (file) that brings it, so replacing one
+    # file's import removes only what no other import still brings; an import remembers the options
+    # it was read with and a stamp (size, modification time) that spots an untouched file unread
+    [
+        *(f"ALTER TABLE {table} ADD COLUMN sources INTEGER[]"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        *(f"UPDATE {table} SET sources = [import_id] WHERE import_id IS NOT NULL"
+          for table in ("accounts", "posts", "interactions", "list_memberships")),
+        "ALTER TABLE imports ADD COLUMN stamp VARCHAR",
+        "ALTER TABLE imports ADD COLUMN options VARCHAR",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -214,7 +227,7 @@ def migrate(con, path) -> int:
     version = current_version(con)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
-            f"{path} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
+            f"{Path(path).name} has schema version {version}, newer than this Stature knows ({SCHEMA_VERSION}). "
             "Upgrade Stature to open it."
         )
     if version == SCHEMA_VERSION:

@@ -17,6 +17,8 @@ import pyarrow as pa
 
 from ..model import Account, Interaction, ListMembership, Post
 
+MAX_TEXT_CHARS = 1 << 20  # a post's text or an account's bio; the longest real posts are far shorter
+
 _STR = pa.string()
 _F64 = pa.float64()
 _I64 = pa.int64()
@@ -48,6 +50,9 @@ _STAGES = {
 }
 _TIME_FIELDS = {"created_at", "time"}
 
+# a stored row's sources with the staged row's added
+_MERGED = "list_sort(list_distinct(list_concat(coalesce({t}.sources, []), s.sources)))"
+
 _DUCK_TYPES = {_STR: "VARCHAR", _F64: "DOUBLE", _I64: "BIGINT", _LIST: "VARCHAR[]"}
 
 # Normalise a staged time (Twitter's format, ISO 8601 or epoch seconds) to a UTC TIMESTAMP.
@@ -72,11 +77,26 @@ def time_text(value) -> str | None:
     raise TypeError(f"a time must be text, a datetime or epoch seconds, not {type(value).__name__}")
 
 
+class TextTooLong(ValueError):
+    """A record's text is longer than :data:`MAX_TEXT_CHARS`."""
+
+
 class Writer:
     """Stages the records of one ingest, file by file, and merges them all in :meth:`finish`.
 
     Call :meth:`begin` before each file's records: every staged row remembers the
     import (file) that brought it. :meth:`discard` drops what a failed file staged.
+
+    The staging contract, for readers that fill the staging tables themselves (a native
+    reader's SQL, through :meth:`stage_native`, or any ``INSERT``): the temp tables
+    ``stage_accounts``, ``stage_posts``, ``stage_interactions`` and ``stage_lists`` have the
+    columns of :data:`_STAGES` in that order, then ``import_id``, the import (file) the row
+    comes from, which must be the current one (:attr:`import_id`). Times are text (Twitter's
+    format, ISO 8601 or epoch seconds); a row may repeat another (the merge keeps one); a
+    post's ``visibility`` is one of :data:`stature.model.VISIBILITIES` and ``direct`` rows
+    must be staged only when direct messages were asked for. Reply, quote and mention
+    interactions are not staged: :meth:`finish` derives them from the posts. Provenance is
+    kept by :meth:`finish` alone, from ``import_id``: a reader never writes ``sources``.
     """
 
     def __init__(self, con, import_id: int | None = None, *, batch_size: int = 100_000):
@@ -108,6 +128,13 @@ class Writer:
 
     def add(self, record) -> None:
         rtype = type(record)
+        if rtype is Post:
+            if record.text is not None and len(record.text) > MAX_TEXT_CHARS:
+                raise TextTooLong(f"the post {record.post_id} has a text of {len(record.text):,} characters; "
+                                  f"Stature keeps texts of at most {MAX_TEXT_CHARS:,}.")
+        elif rtype is Account and record.bio is not None and len(record.bio) > MAX_TEXT_CHARS:
+            raise TextTooLong(f"the account {record.account_id} has a bio of {len(record.bio):,} characters; "
+                              f"Stature keeps texts of at most {MAX_TEXT_CHARS:,}.")
         self._rows[rtype].append(self._getters[rtype](record))
         self._pending += 1
         if self._pending >= self.batch_size:
@@ -129,6 +156,12 @@ class Writer:
             self.con.execute(f"INSERT INTO {table} SELECT *, {int(self.import_id)} FROM ({query})")
         for name, _ in plan.derived:
             self.con.execute(f"DROP TABLE {name}")
+        long = self.con.execute(
+            "SELECT post_id, length(text) FROM stage_posts WHERE import_id = ? AND length(text) > ? LIMIT 1",
+            [self.import_id, MAX_TEXT_CHARS]).fetchone()
+        if long:
+            raise TextTooLong(f"the post {long[0]} has a text of {long[1]:,} characters; "
+                              f"Stature keeps texts of at most {MAX_TEXT_CHARS:,}.")
 
     def flush(self) -> None:
         for rtype, rows in self._rows.items():
@@ -151,7 +184,13 @@ class Writer:
         self._pending = 0
 
     def finish(self) -> dict[int, dict]:
-        """Merge everything staged into the canonical tables; return rows added per import and table."""
+        """Merge everything staged into the canonical tables; return rows added per import and table.
+
+        Every stored row's ``sources`` lists the imports that bring it: a row already stored gains
+        this ingest's imports, a new one is inserted with them (``import_id`` stays the first).
+        Direct messages are stored as posts (only where an importer was asked for them) but never
+        give interactions, and nothing derived from them names an account.
+        """
         self.flush()
         con = self.con
         first = int(self.first_import or 0)
@@ -167,7 +206,7 @@ class Writer:
                    max(listed_count) AS listed_count, max(posts_count) AS posts_count,
                    max(mentions_received) AS mentions_received, max(reposts_received) AS reposts_received,
                    max(mentions_sent) AS mentions_sent, max(reposts_sent) AS reposts_sent,
-                   min(import_id) AS import_id
+                   min(import_id) AS import_id, []::INTEGER[] AS sources
             FROM stage_accounts GROUP BY network, account_id""")
         fields = ["handle", "display_name", "bio", "created_at", "followers_count", "following_count",
                   "listed_count", "posts_count", "mentions_received", "reposts_received",
@@ -179,7 +218,8 @@ class Writer:
             ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
 
         # posts: stored once; engagement counts keep the highest seen
-        grouped = f"""SELECT network, post_id, any_value(author_id) AS author_id,
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_posts AS
+            SELECT network, post_id, any_value(author_id) AS author_id,
                    any_value({_TS.format(c='created_at')}) AS created_at, any_value(text) AS text,
                    any_value(lang) AS lang, any_value(reply_to_post_id) AS reply_to_post_id,
                    any_value(reply_to_account_id) AS reply_to_account_id,
@@ -189,39 +229,44 @@ class Writer:
                    max(reply_count) AS reply_count, max(quote_count) AS quote_count,
                    coalesce(any_value(hashtags), []) AS hashtags, coalesce(any_value(mentions), []) AS mentions,
                    coalesce(any_value(links), []) AS links, any_value(visibility) AS visibility,
-                   min(import_id) AS import_id
-            FROM stage_posts GROUP BY network, post_id"""
+                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
+            FROM stage_posts GROUP BY network, post_id""")
         counts = ", ".join(f"{f} = greatest(posts.{f}, s.{f})"
                            for f in ("like_count", "repost_count", "reply_count", "quote_count"))
         if con.execute("SELECT count(*) > 0 FROM posts").fetchone()[0]:
-            con.execute(f"""UPDATE posts SET {counts} FROM ({grouped}) s
+            con.execute(f"""UPDATE posts SET {counts}, sources = {_MERGED.format(t='posts')} FROM new_posts s
                 WHERE posts.network = s.network AND posts.post_id = s.post_id""")
-        con.execute(f"""INSERT INTO posts SELECT s.* FROM ({grouped}) s
+        con.execute("""INSERT INTO posts SELECT s.* FROM new_posts s
             ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
-        # the posts this ingest added (earlier ones already have their interactions)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW new_posts AS SELECT * FROM posts WHERE import_id >= {first}")
 
-        # interactions: explicit ones, plus reply / quote / mention derived from the posts
+        # interactions: explicit ones, plus reply / quote / mention derived from each staged post
+        # (so a post two files bring gives its interactions to both); direct messages give none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_interactions AS
             WITH parent AS (SELECT network, post_id, author_id FROM posts),
+            staged AS (
+                SELECT network, post_id, author_id, {_TS.format(c='created_at')} AS created_at,
+                       reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
+                       mentions, import_id
+                FROM stage_posts WHERE visibility IS DISTINCT FROM 'direct'
+            ),
             derived AS (
                 SELECT n.network, 'reply' AS kind, n.author_id AS source_id,
                        coalesce(n.reply_to_account_id, p.author_id) AS target_id,
                        n.post_id, n.created_at AS time, NULL::DOUBLE AS weight, n.import_id
-                FROM new_posts n LEFT JOIN parent p
+                FROM staged n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.reply_to_post_id
                 WHERE n.reply_to_post_id IS NOT NULL OR n.reply_to_account_id IS NOT NULL
                 UNION ALL
                 SELECT n.network, 'quote', n.author_id, coalesce(n.quote_of_account_id, p.author_id),
                        n.post_id, n.created_at, NULL, n.import_id
-                FROM new_posts n LEFT JOIN parent p
+                FROM staged n LEFT JOIN parent p
                   ON p.network = n.network AND p.post_id = n.quote_of_post_id
                 WHERE n.quote_of_post_id IS NOT NULL
                 UNION ALL
                 SELECT network, 'mention', author_id, m, post_id, created_at, NULL, import_id
                 FROM (SELECT network, author_id, post_id, created_at, import_id,
                              unnest(list_distinct(mentions)) AS m
-                      FROM new_posts)
+                      FROM staged)
                 WHERE m IS NOT NULL
             ),
             explicit AS (
@@ -230,36 +275,48 @@ class Writer:
                 FROM stage_interactions
             )
             SELECT network, kind, source_id, target_id, post_id, min(time) AS time, max(weight) AS weight,
-                   min(import_id) AS import_id
+                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
             FROM (SELECT * FROM explicit
                   UNION ALL SELECT * FROM derived WHERE target_id IS NOT NULL)
             GROUP BY network, kind, source_id, target_id, post_id""")
-        con.execute("""INSERT INTO interactions SELECT s.* FROM new_interactions s
-            ANTI JOIN interactions i
-              ON i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
+        same = """i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
              AND coalesce(i.target_id, '') = coalesce(s.target_id, '')
-             AND coalesce(i.post_id, '') = coalesce(s.post_id, '')""")
+             AND coalesce(i.post_id, '') = coalesce(s.post_id, '')"""
+        if con.execute("SELECT count(*) > 0 FROM interactions").fetchone()[0]:
+            con.execute(f"""UPDATE interactions i SET sources = {_MERGED.format(t='i')} FROM new_interactions s
+                WHERE {same}""")
+        con.execute(f"INSERT INTO interactions SELECT s.* FROM new_interactions s ANTI JOIN interactions i ON {same}")
 
-        con.execute("""INSERT INTO list_memberships
-            SELECT s.* FROM (
-                SELECT DISTINCT ON (network, list_id, member_id) * FROM stage_lists
-                ORDER BY network, list_id, member_id, import_id
-            ) s ANTI JOIN list_memberships l
-              ON l.network = s.network AND l.list_id = s.list_id AND l.member_id = s.member_id""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE new_lists AS
+            SELECT network, list_id, member_id, arg_min(list_name, import_id) AS list_name,
+                   arg_min(owner_id, import_id) AS owner_id, arg_min(owner_handle, import_id) AS owner_handle,
+                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
+            FROM stage_lists GROUP BY network, list_id, member_id""")
+        same = "l.network = s.network AND l.list_id = s.list_id AND l.member_id = s.member_id"
+        if con.execute("SELECT count(*) > 0 FROM list_memberships").fetchone()[0]:
+            con.execute(f"UPDATE list_memberships l SET sources = {_MERGED.format(t='l')} FROM new_lists s WHERE {same}")
+        con.execute(f"INSERT INTO list_memberships SELECT s.* FROM new_lists s ANTI JOIN list_memberships l ON {same}")
 
-        # every account a record refers to exists, if only as an id
-        con.execute("""INSERT INTO accounts (network, account_id, import_id)
-            SELECT r.network, r.account_id, min(r.import_id) FROM (
-                SELECT network, author_id AS account_id, import_id FROM new_posts
-                UNION ALL SELECT network, source_id, import_id FROM new_interactions
-                UNION ALL SELECT network, target_id, import_id FROM new_interactions WHERE target_id IS NOT NULL
+        # every account a record refers to exists, if only as an id, and belongs to the imports
+        # whose records name it (its own record's, or any that refers to it)
+        con.execute("""CREATE OR REPLACE TEMP TABLE account_refs AS
+            SELECT network, account_id, min(import_id) AS import_id,
+                   list_sort(list(DISTINCT import_id)) AS sources FROM (
+                SELECT network, account_id, import_id FROM stage_accounts
+                UNION ALL SELECT network, author_id, import_id FROM stage_posts
+                UNION ALL SELECT network, source_id, unnest(sources) FROM new_interactions
+                UNION ALL SELECT network, target_id, unnest(sources) FROM new_interactions
+                          WHERE target_id IS NOT NULL
                 UNION ALL SELECT network, member_id, import_id FROM stage_lists
                 UNION ALL SELECT network, owner_id, import_id FROM stage_lists WHERE owner_id IS NOT NULL
-            ) r ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id
-            GROUP BY r.network, r.account_id""")
+            ) GROUP BY network, account_id""")
+        con.execute("""INSERT INTO accounts (network, account_id, import_id, sources)
+            SELECT r.network, r.account_id, r.import_id, [] FROM account_refs r
+            ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id""")
+        con.execute(f"""UPDATE accounts SET sources = {_MERGED.format(t='accounts')} FROM account_refs s
+            WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
 
-        con.execute("DROP VIEW new_posts")
-        for table in ("new_accounts", "new_interactions"):
+        for table in ("new_accounts", "new_posts", "new_interactions", "new_lists", "account_refs"):
             con.execute(f"DROP TABLE {table}")
         for table, _ in _STAGES.values():
             con.execute(f"DROP TABLE {table}")

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .community_vocabulary import (FIRST_NAMES, HANDLE_ADJECTIVES, HANDLE_NOUNS, LAST_NAMES, TOPIC_WEIGHTS,
+from .vocabulary import (FIRST_NAMES, HANDLE_ADJECTIVES, HANDLE_NOUNS, LAST_NAMES, TOPIC_WEIGHTS,
                                    TOPICS)
 
 TOPIC_NAMES = tuple(TOPICS)
@@ -85,7 +85,7 @@ class TopicSampler:
         return self.members[np.minimum(index, len(self.members) - 1)]
 
 
-class Community:
+class Population:
     """The account-level arrays everything else is drawn from."""
 
     def __init__(self, n, posts_per_account, follows_per_account, likes_per_account, seed, start, days):

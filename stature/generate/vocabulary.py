@@ -1,4 +1,4 @@
-"""The words a generated community (:mod:`stature.generate`) writes with.
+"""The words a generated population (:mod:`stature.generate`) writes with.
 
 Twelve topics, each with a role (for bios), 30 words and 6 hashtags; no word or
 hashtag belongs to two topics, so a topic can be told from its words. Filler words,

@@ -1,0 +1,146 @@
+"""The loaded network kept beside the workspace: memory-mapped arrays, keyed by what they were built from.
+
+``stature.duckdb`` gets a folder ``stature.duckdb.network/`` holding one entry, named by a
+fingerprint of everything the network is built from: the rows of ``accounts`` (network, account
+id), of ``interactions`` (network, kind, source, target, time, weight) and the excluded accounts
+(the exclusion list with the identities linked to it), each as a count and a sum of DuckDB row
+hashes, with the parameters (as-of time, half-life, kind weights, the SQL that builds it), the
+DuckDB version and this layout's version. Any ingest, exclusion or other
+change to those rows changes the fingerprint, so a stale entry is never read: it is rebuilt
+and replaces the old one. Hashing 10M rows takes a second or more, so the fingerprint is
+remembered beside the file's stamp (size, modification time and inode of the workspace and of
+its write-ahead log): while the stamp is the same, nothing was written, and the remembered
+fingerprint is used; once anything was written (a score run, topics), the rows are hashed again,
+and an unchanged graph keeps its entry. Arrays are ``.npy`` files mapped copy-on-write (a reader never
+writes the file); an entry is written to a temporary folder and renamed into place, so a
+reader sees a whole entry or none. A workspace whose folder cannot be written simply goes
+without the cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+LAYOUT = 1
+_ARRAYS = ("adjacency_data", "adjacency_indices", "adjacency_indptr", "kinds", "walk_data", "walk_indices",
+           "walk_indptr", "networks", "account_ids", "excluded", "keys", "key_order", "ids", "id_order")
+
+_FINGERPRINT_SQL = """
+SELECT (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM accounts),
+       (SELECT count(*) || ':' || coalesce(sum(hash(network, kind, source_id, target_id, time, weight)), 0)
+        FROM interactions),
+       (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"""
+
+
+def folder(workspace_path) -> Path:
+    """Where the cache of the workspace at ``workspace_path`` lives."""
+    path = Path(workspace_path)
+    return path.with_name(path.name + ".network")
+
+
+def stamp(workspace_path) -> list:
+    """Size, modification time and inode of the workspace file and its write-ahead log: what any write changes."""
+    out = []
+    for path in (Path(workspace_path), Path(str(workspace_path) + ".wal")):
+        try:
+            info = path.stat()
+            out.append([info.st_size, info.st_mtime_ns, info.st_ino])
+        except OSError:
+            out.append(None)
+    return out
+
+
+def remembered(workspace_path, file_stamp: list, params: dict) -> str | None:
+    """The fingerprint found for ``params`` when the workspace last had ``file_stamp``; None if it changed."""
+    try:
+        seen = json.loads((folder(workspace_path) / "stamp.json").read_text())
+    except (OSError, ValueError):
+        return None
+    same = seen.get("stamp") == file_stamp and seen.get("params") == _digest(params)
+    return seen.get("key") if same else None
+
+
+def remember(workspace_path, file_stamp: list, params: dict, key: str) -> None:
+    """Note that the workspace with ``file_stamp`` has fingerprint ``key`` for ``params`` (best effort)."""
+    root = folder(workspace_path)
+    try:
+        staging = root / f".stamp-{os.getpid()}"
+        staging.write_text(json.dumps({"stamp": file_stamp, "params": _digest(params), "key": key}))
+        os.replace(staging, root / "stamp.json")
+    except OSError:
+        pass
+
+
+def _digest(params: dict) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def fingerprint(ws, params: dict) -> str:
+    """A key that changes whenever the rows the network is built from, or ``params``, change."""
+    import duckdb
+
+    from ..rules.exclusions import EXCLUDED_ACCOUNTS
+
+    tables = ws.sql(_FINGERPRINT_SQL.format(excluded=EXCLUDED_ACCOUNTS))[0]
+    text = json.dumps({"layout": LAYOUT, "duckdb": duckdb.__version__, "tables": list(tables), "params": params},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def read(workspace_path, key: str):
+    """The parts of the cached :class:`~stature.graph.network.Network` for ``key`` (its fields but the
+    as-of time, in order), or None when there is none."""
+    import scipy.sparse as sp
+
+    entry = folder(workspace_path) / key
+    try:
+        meta = json.loads((entry / "meta.json").read_text())
+        a = {name: _load(entry / f"{name}.npy") for name in _ARRAYS}
+    except (OSError, ValueError, KeyError):
+        return None
+    n = meta["nodes"]
+    adjacency = sp.csr_array((a["adjacency_data"], a["adjacency_indices"], a["adjacency_indptr"]), shape=(n, n))
+    walk = sp.csr_array((a["walk_data"], a["walk_indices"], a["walk_indptr"]), shape=(n, n))
+    adjacency.has_sorted_indices = walk.has_sorted_indices = True
+    lookup = {name: a[name] for name in ("keys", "key_order", "ids", "id_order")}
+    return adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], lookup
+
+
+def _load(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="c")
+    except ValueError:  # an empty array cannot be mapped
+        return np.load(path)
+
+
+def write(workspace_path, key: str, net) -> bool:
+    """Store ``net`` under ``key`` (replacing any older entry); False when the folder cannot be written."""
+    root = folder(workspace_path)
+    arrays = {"adjacency_data": net.adjacency.data, "adjacency_indices": net.adjacency.indices,
+              "adjacency_indptr": net.adjacency.indptr, "kinds": net.kinds, "walk_data": net.walk.data,
+              "walk_indices": net.walk.indices, "walk_indptr": net.walk.indptr,
+              "networks": np.asarray(net.networks).astype(str), "account_ids": np.asarray(net.account_ids).astype(str),
+              "excluded": net.excluded, **{name: net.lookup[name] for name in ("keys", "key_order", "ids", "id_order")}}
+    try:
+        root.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
+    except OSError:
+        return False
+    try:
+        for name, values in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(values))
+        (staging / "meta.json").write_text(json.dumps({"key": key, "nodes": net.nodes, "edges": int(net.adjacency.nnz)}))
+        os.rename(staging, root / key)
+    except OSError:  # no room, or another process put the same entry in place first
+        shutil.rmtree(staging, ignore_errors=True)
+        return (root / key).is_dir()
+    for old in root.iterdir():  # one entry is kept: the newest (others' unfinished writes are left alone)
+        if old.name not in (key, "stamp.json") and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)
+    return True

@@ -1,0 +1,134 @@
+"""The network cache beside the workspace: used while nothing changed, rebuilt after any change, never stale."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from stature import ingest
+from stature.analytics import exclude, include
+from stature.goals import connect
+from stature.graph import network as network_module
+from stature.graph.network import build_network, load_network
+from stature.graph.network_cache import folder
+from stature.model import Interaction
+from stature.workspace import Writer
+
+from conftest import dataset
+
+pytestmark = pytest.mark.slow  # each test imports the real Congress graph
+
+
+@pytest.fixture
+def congress(workspace):
+    ingest(workspace, [dataset("congress-twitter/congress.edgelist")], network="twitter")
+    return workspace
+
+
+def same_network(a, b):
+    for name in ("adjacency", "walk"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.data, y.data)
+    assert np.array_equal(a.kinds, b.kinds) and np.array_equal(a.excluded, b.excluded)
+    assert [a.key(i) for i in range(a.nodes)] == [b.key(i) for i in range(b.nodes)]
+    assert a.as_of == b.as_of
+
+
+def entries(ws) -> int:
+    return sum(1 for p in folder(ws.path).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def mapped(values) -> bool:
+    """Whether ``values`` is a view of a file mapped into memory (not a copy read from it)."""
+    import mmap
+
+    while values is not None:
+        if isinstance(values, (np.memmap, mmap.mmap)):
+            return True
+        values = getattr(values, "base", None)
+    return False
+
+
+def builds(monkeypatch) -> list:
+    """Count the times the network is built from the interactions (rather than read from the cache)."""
+    calls = []
+    real = network_module.build_network
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(network_module, "build_network", counting)
+    return calls
+
+
+def test_unchanged_workspace_is_answered_from_the_cache(congress, monkeypatch):
+    calls = builds(monkeypatch)
+    first = load_network(congress)
+    again = load_network(congress)
+    assert len(calls) == 1
+    for values in (again.adjacency.data, again.adjacency.indices, again.walk.data, again.kinds):
+        assert mapped(values)
+    assert entries(congress) == 1
+    same_network(first, again)
+    same_network(again, build_network(congress, as_of=first.as_of))
+
+
+def test_cached_network_gives_identical_connections(congress):
+    fresh = connect(congress, "twitter:0", net=load_network(congress, cache=False))
+    load_network(congress)  # writes the cache
+    cached = connect(congress, "twitter:0", net=load_network(congress))
+    assert cached == fresh and fresh["suggestions"]
+
+
+def test_an_ingest_rebuilds_the_network(congress, monkeypatch):
+    calls = builds(monkeypatch)
+    before = load_network(congress)
+    with congress.transaction() as con:
+        writer = Writer(con, 99)
+        writer.add(Interaction("twitter", "follow", "0", "newcomer"))
+        writer.finish()
+    after = load_network(congress)
+    assert len(calls) == 2 and after.nodes == before.nodes + 1
+    assert after.adjacency[after.index("twitter", "0"), after.index("twitter", "newcomer")] > 0
+    same_network(after, load_network(congress, cache=False))
+    assert entries(congress) == 1  # the stale entry is gone
+
+
+def test_an_exclusion_rebuilds_the_network_and_undoing_it_too(congress, monkeypatch):
+    calls = builds(monkeypatch)
+    assert not load_network(congress).excluded.any()
+    exclude(congress, "twitter:5")
+    net = load_network(congress)
+    assert net.excluded[net.index("twitter", "5")] and net.excluded.sum() == 1
+    congress.link(["twitter:5", "twitter:6"])  # the same person: excluded too
+    net = load_network(congress)
+    assert net.excluded[net.index("twitter", "6")] and net.excluded.sum() == 2
+    include(congress, "twitter:5")
+    assert not load_network(congress).excluded.any()
+    assert len(calls) == 4
+
+
+def test_a_write_that_leaves_the_graph_alone_keeps_the_cache(congress, monkeypatch):
+    calls = builds(monkeypatch)
+    first = load_network(congress)
+    congress.con.execute("CREATE TABLE unrelated AS SELECT 42 AS answer")  # the file changes, the graph does not
+    congress.con.execute("CHECKPOINT")
+    same_network(first, load_network(congress))
+    assert len(calls) == 1
+
+
+def test_other_parameters_are_another_network(congress):
+    default = load_network(congress)
+    older = load_network(congress, as_of=datetime(2020, 1, 1), half_life_days=30)
+    assert older.as_of == datetime(2020, 1, 1)
+    same_network(older, load_network(congress, as_of=datetime(2020, 1, 1), half_life_days=30, cache=False))
+    same_network(default, load_network(congress, cache=False))
+
+
+def test_a_read_only_folder_goes_without_the_cache(congress, monkeypatch):
+    monkeypatch.setattr("stature.graph.network_cache.folder", lambda path: congress.path.parent / "no" / "such")
+    net = load_network(congress)
+    same_network(net, load_network(congress, cache=False))
