@@ -36,10 +36,11 @@ if __package__ in (None, ""):
 
 from benchmarks.measure import ROOT
 
-MODULES = ("communities", "startup", "connect", "pagerank", "engines", "classify", "ingest")
+MODULES = ("communities", "startup", "connect", "pagerank", "engines", "classify", "ingest", "dashboard")
 SCRIPTS = {  # modules without ``tables(size)``: the arguments of their own script at a size
     "engines": lambda size: ["--interactions", str(size)],
     "classify": lambda size: ["--posts", str(max(1000, size // 50))],
+    "dashboard": lambda size: ["--accounts", str(min(5000, max(400, size // 50)))],
     "ingest": lambda size: ["--accounts", str(max(1000, size // 50)), "--data", str(ROOT / "bench-data" / f"ingest-{size}")],
 }
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"

@@ -110,8 +110,10 @@ def run_peer(path: str) -> dict:
         GROUP BY ALL""")
     pairs = con.execute("SELECT count(*) FROM pairs").fetchone()[0]
     elapsed = time.perf_counter() - t0
+    interactions = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
     con.close()
     return {"what": "DuckDB alone: join and group the edges", "seconds": elapsed, "pairs": pairs,
+            "interactions": interactions,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -147,6 +149,9 @@ def main(argv=None) -> int:
             result = child("--one", kind, str(copy))
             copy.unlink()
             rows.append({"accounts": size, **(made or {}), **result})
+            if kind == "score":
+                rows[-1]["interactions"] = rows[-2]["interactions"]
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print("| run | accounts | interactions | seconds | peak MB | notes |")
     print("|---|---|---|---|---|---|")
     for r in rows:

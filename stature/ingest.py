@@ -4,6 +4,13 @@ One call of :func:`ingest` is one transaction: a crash, a kill or (without
 ``skip_bad``) a bad record leaves the workspace exactly as it was. With
 ``skip_bad`` bad records are listed and skipped, and a file that cannot be read
 at all is listed as failed and contributes nothing.
+
+Every stored record lists the imports (files) that bring it. A file imported again
+with other content, or with options that change what it yields (``format``,
+``include_direct``, ``network``: see :func:`options_of`), replaces its earlier import:
+what only that import brought goes, what another file also brings stays. A file
+untouched since its import (same size and modification time, or zip CRC) is not read
+at all; one touched but identical (same SHA-256, computed as it is read) changes nothing.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The community generator: seeded, scalable, heavy-tailed, and in formats Stature imports."""
+"""The population generator: seeded, scalable, heavy-tailed, and in formats Stature imports."""
 from __future__ import annotations
 
 import csv
@@ -17,8 +17,8 @@ TWITTER_TIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|
 
 
 @pytest.fixture(scope="module")
-def community(tmp_path_factory):
-    out = tmp_path_factory.mktemp("community")
+def population(tmp_path_factory):
+    out = tmp_path_factory.mktemp("population")
     return out, generate(out, accounts=300, seed=7)
 
 
@@ -32,8 +32,8 @@ def rows(out, name) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def test_same_seed_gives_the_same_files(tmp_path, community):
-    out, result = community
+def test_same_seed_gives_the_same_files(tmp_path, population):
+    out, result = population
     again = generate(tmp_path / "again", accounts=300, seed=7)
     assert again["counts"] == result["counts"]
     for name in ("tweets.jsonl", "interactions.csv", "accounts.csv", "lists.csv", "ground_truth.json"):
@@ -67,8 +67,8 @@ def test_top_one_percent_receive_a_large_share_of_follows(tmp_path):
     assert top > bottom  # the 20 most popular are followed more than the 1,000 least
 
 
-def test_posts_are_twitter_v1_json_lines(community):
-    out, result = community
+def test_posts_are_twitter_v1_json_lines(population):
+    out, result = population
     lines = tweets(out)
     counts = result["counts"]
     assert len(lines) == counts["tweet_lines"] == counts["posts"] + counts["reposts"]
@@ -97,8 +97,8 @@ def test_posts_are_twitter_v1_json_lines(community):
     assert all(ids[q["quoted_status_id_str"]]["text"] == q["quoted_status"]["text"] for q in quotes)
 
 
-def test_original_posts_are_about_their_authors_interests(community):
-    out, _ = community
+def test_original_posts_are_about_their_authors_interests(population):
+    out, _ = population
     truth = json.loads((out / "ground_truth.json").read_text())
     interests = {a["id"]: set(a["interests"]) for a in truth["accounts"]}
     assert all(1 <= len(v) <= 3 for v in interests.values())
@@ -117,11 +117,11 @@ def test_original_posts_are_about_their_authors_interests(community):
         assert accounts[a["id"]]["bio"].lower().startswith(role.lower())
 
 
-def test_ground_truth_is_not_imported_and_the_counts_match_an_import(community, workspace):
+def test_ground_truth_is_not_imported_and_the_counts_match_an_import(population, workspace):
     from stature.importers import REGISTRY
     if "twitter-v1" not in {i.name for i in REGISTRY}:
         pytest.skip("the Twitter API v1.1 importer is not in this tree yet")
-    out, result = community
+    out, result = population
     report = ingest(workspace, [out])
     formats = {f.path.rsplit("/", 1)[-1]: (f.format, f.status) for f in report.files}
     assert formats["ground_truth.json"] == (None, "unrecognised")
@@ -150,7 +150,7 @@ def test_bad_sizes_are_refused(tmp_path):
         generate(tmp_path, accounts=5, start="next tuesday")
 
 
-def test_tiny_and_silent_communities_still_work(tmp_path):
+def test_tiny_and_silent_populations_still_work(tmp_path):
     assert generate(tmp_path / "one", accounts=1)["counts"]["follows"] == 0
     quiet = generate(tmp_path / "quiet", accounts=50, posts_per_account=0)["counts"]
     assert quiet["posts"] == quiet["likes"] == quiet["reposts"] == 0 and quiet["follows"] > 0

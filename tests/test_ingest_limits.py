@@ -3,13 +3,11 @@ in a process whose peak memory stays under 1 GB (measured here), and the workspa
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import subprocess
 import sys
 import tarfile
-import zlib
 
 import pytest
 
@@ -156,5 +154,16 @@ def test_zip_bomb_member_is_refused(tmp_path, stored):
     import zipfile
     bomb = tmp_path / "archive.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("data/tweets.jsonl", b" " * (512 << 20))
+        with z.open("data/tweets.jsonl", "w") as member:  # written in pieces: this process stays small
+            for _ in range(512):
+                member.write(b" " * (1 << 20))
     _refused(stored, bomb, "zip bomb")
+
+
+def test_gzip_bomb_inside_a_zip_is_refused(tmp_path, stored):
+    import zipfile
+    line = (json.dumps({**TWEET, "padding": "x" * 20_000}) + "\n").encode()
+    archive = tmp_path / "nested.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as z:
+        z.writestr("data/tweets.jsonl.gz", _gzip_repeated(line * 500, 100))
+    _refused(stored, archive, "gzip bomb", "tweets.jsonl.gz")

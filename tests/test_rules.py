@@ -155,3 +155,29 @@ def test_expertise_fades_reactions_by_the_rule():
     found = expertise([*posts, old, new], reactions, as_of=NOW)
     weights = {p["post_id"]: p["reaction_weight"] for p in found[0].evidence["top_posts"]}
     assert weights["old"] == pytest.approx(weights["new"] * decay(30, half_life()), abs=1e-3)
+
+
+# ---------------------------------------------------------------- the default account
+
+
+def test_the_report_and_goal_check_mean_the_same_account_by_default(aged):
+    from stature.goals import check_goal, parse_goal
+    goal = parse_goal({"name": "reach", "audience": {"accounts": ["cat"]}})
+    assert views.default_account(aged) == "twitter:1"  # ann, the only author: an archive's owner
+    assert check_goal(aged, goal)["account"]["account_id"] == "1"
+    named = parse_goal({"name": "reach", "account": "bob", "audience": {"accounts": ["cat"]}})
+    assert views.default_account(aged, named) == "bob"  # the goal's own account comes first, for both
+    assert check_goal(aged, named)["account"]["handle"] == "bob"
+
+
+def test_without_one_author_only_the_report_falls_back_to_the_top_ranked(aged):
+    from stature.goals import check_goal, parse_goal
+    with aged.transaction() as con:
+        writer = Writer(con, 2)
+        writer.add(Post("twitter", "p2", "2", created_at=NOW, text="bob writes too"))
+        writer.finish()
+    assert views.default_account(aged) is None  # nothing scored yet: no top-ranked account either
+    score(aged, as_of=NOW)
+    assert views.default_account(aged) == f"twitter:{views.overview(aged, limit=1)['top'][0]['account_id']}"
+    with pytest.raises(StatureError, match="Say which account"):
+        check_goal(aged, parse_goal({"name": "reach", "audience": {"accounts": ["cat"]}}))

@@ -167,7 +167,10 @@ def test_the_score_never_falls_when_a_signal_of_influence_rises(tmp_path, signal
         after = scores(after_ws)
         assert after[target] >= before[target] - 1e-9, (target, before[target], after[target])
         for component, (value, _) in components(after_ws, target).items():
-            assert value >= before_parts[component][0] - 1e-9, (target, component)
+            # a new amplification that makes a pair mutual discounts both directions (rings gain little), so the
+            # standing flowing back along the pair may dip by a hair; the score itself may not fall
+            slack = 0.01 if component == "authority" else 1e-9  # log2 units: under 1% of the standing
+            assert value >= before_parts[component][0] - slack, (target, component)
 
 
 def test_contributions_add_up_to_the_score(tmp_path):

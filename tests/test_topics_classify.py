@@ -76,10 +76,39 @@ def test_examples_model_learns_a_user_taxonomy(tmp_path):
                 ("The 8:15 express was late again at the station", ["trains"]),
                 ("Steam locomotive on the heritage railway today", ["trains"]),
                 ("New rail timetable starts on Monday", ["trains"])] * 3
-    clf = make_classifier(tax.with_examples(examples))
-    assert clf.name == "examples"
-    assert [t for t, _ in clf.classify(["A heron and two owls by the river"])[0]][0] == "birds"
-    assert [t for t, _ in clf.classify(["The railway station timetable"])[0]][0] == "trains"
+    for model in ("auto", "examples", "static"):
+        clf = make_classifier(tax.with_examples(examples), model)
+        assert clf.name == ("static" if model == "auto" else model)
+        assert [t for t, _ in clf.classify(["A heron and two owls by the river"])[0]][0] == "birds"
+        assert [t for t, _ in clf.classify(["The railway station timetable"])[0]][0] == "trains"
+
+
+def test_static_embeddings_ship_in_the_package_and_place_like_texts_together():
+    from stature.topics.static import embedder
+    e = embedder()
+    v = e.embed(["The football match ended in a draw", "A great soccer game tonight", "Baking sourdough bread"])
+    assert v.shape == (3, e.dims) and abs(float(v[0] @ v[0]) - 1) < 1e-5
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert e.embed([""])[0].tolist() == [0.0] * e.dims  # nothing known: a zero vector, no error
+
+
+def test_character_ngrams_stay_within_words():
+    from stature.topics.grams import CharGrams, ngrams
+    rows, _ = ngrams(["Hola mundo", "a"])
+    # " hola ": 4 + 5 + 4 + 3 n-grams of 1-4 characters, " mundo ": 5 + 6 + 5 + 4, " a ": 1 + 2 + 1
+    assert (rows == 0).sum() == 36 and (rows == 1).sum() == 4
+    grams = CharGrams.fit(["hola mundo", "hola amigo", "mundo"])
+    m = grams.transform(["hola", "zzz"])
+    assert m.shape == (2, len(grams)) and abs(m[0].multiply(m[0]).sum() - 1) < 1e-9 and m[1].nnz == 0
+
+
+def test_good_morning_with_a_conference_tag_is_daily_life_not_insects():
+    clf = KeywordClassifier(builtin())
+    for text in ("Good morning #LeadDevBerlin", "Good morning! Been to the antique market with my mother",
+                 "Anything on the agenda for the general meeting?"):
+        found = [builtin()[t].name for t, _ in clf.classify([text])[0]]
+        assert "Entomology" not in found and "Genetics" not in found, (text, found)
+    assert names(clf, "Good morning #LeadDevBerlin")[0] == "Daily Life"
 
 
 def test_classify_input_writes_one_json_line_per_post(tmp_path, cli):

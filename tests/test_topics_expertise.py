@@ -166,8 +166,44 @@ def test_lists_and_bio_make_a_topic_without_posts(workspace):
     top = max(quiet.values(), key=lambda t: t["confidence"])
     assert top["topic"] in ("Biology", "Zoology & Wildlife")
     assert top["lists"] >= 2 and top["bio"] and top["evidence"]["lists"]
-    assert max(t["confidence"] for t in selfsaid.values()) < top["confidence"]
-    assert all(t["level"] == "weak" for t in selfsaid.values())  # a bio alone is weak
+    assert selfsaid == {}  # a bio alone is not what others know the account for
+    said = account_topics(workspace, "selfsaid")["self_described"]
+    assert said and all(t["level"] == "self-described" for t in said)
+    assert max(t["confidence"] for t in said) < top["confidence"]
+
+
+def test_one_bio_word_makes_no_topic_and_no_expert(workspace):
+    c = Community(workspace)
+    c.account("cnnbrk", bio="Breaking News from reporters and editors on the CNN Digital news team")
+    c.write()
+    assert c.topics("cnnbrk") == {}
+    said = {t["topic"] for t in account_topics(workspace, "cnnbrk")["self_described"]}
+    assert "Technology" not in said and "Sports" not in said and "Leadership & Management" not in said
+    for topic in ("Technology", "Sports", "Leadership & Management"):
+        assert experts(workspace, topic)["experts"] == []
+
+
+def test_a_topic_posts_show_and_the_bio_states_is_stronger_than_either(workspace):
+    c = Community(workspace)
+    fans = c.fans(4)
+    for name, bio in (("both", "Astronomer and astrophysicist, telescopes and galaxies"), ("posts", None),
+                      ("bioonly", "Astronomer and astrophysicist, telescopes and galaxies")):
+        c.account(name, bio=bio)
+        if name == "bioonly":
+            continue
+        for week in range(4):
+            when = START + timedelta(weeks=week)
+            pid = c.post(name, ASTRO[week], when)
+            c.react(fans[week], pid, name, "like", when)
+    c.write()
+    both, posts = c.topics("both")["Astronomy & Space"], c.topics("posts")["Astronomy & Space"]
+    assert both["bio"] and not posts["bio"] and both["evidence"]["bio_strengthens"]
+    assert both["confidence"] > posts["confidence"]
+    assert "Astronomy & Space" not in c.topics("bioonly")
+    said = {t["topic"]: t for t in account_topics(workspace, "bioonly")["self_described"]}
+    assert both["confidence"] > said["Astronomy & Space"]["confidence"]
+    ranked = [e["handle"] for e in experts(workspace, "Astronomy & Space")["experts"]]
+    assert ranked[:2] == ["both", "posts"] and "bioonly" not in ranked
 
 
 def test_experts_ranks_accounts_by_confidence(workspace):

@@ -294,3 +294,21 @@ def test_include_private_is_refused_off_loopback(tmp_path_factory):
     from stature.errors import StatureError
     with pytest.raises(StatureError, match="loopback"):
         make_server(demo_workspace(tmp_path_factory), host="0.0.0.0", port=0, include_private=True)
+
+
+def test_bluesky_dids_work_in_pages_and_lookups(tmp_path):
+    from conftest import dataset
+    from stature import ingest
+    path = tmp_path / "bsky.duckdb"
+    with Workspace(path) as ws:
+        ingest(ws, [dataset("formats/bluesky-repo/repo.car")])
+        accounts = [a for (a,) in ws.sql("SELECT account_id FROM accounts WHERE network = 'bluesky' ORDER BY 1")]
+        assert accounts and all(a.startswith("did:") for a in accounts)
+        assert ws.find_account(f"bluesky:{accounts[0]}") == ("bluesky", accounts[0])
+        assert ws.find_account(accounts[0]) == ("bluesky", accounts[0])
+    app = App(path)
+    for account_id in accounts:
+        for prefix in ("/accounts", "/api/accounts"):
+            r = app.handle("GET", f"{prefix}/bluesky/{quote(account_id, safe='')}", HOST)
+            assert r.status == 200, (account_id, r.body[:200])
+    assert app.handle("GET", f"/api/accounts/bluesky/{accounts[0]}", HOST).json()["account"]["account_id"] == accounts[0]

@@ -44,6 +44,12 @@ def test_hundreds_of_concurrent_requests_slow_clients_and_an_ingest_beside(tmp_p
         assert result["slow_cut_off"] == 20 and result["slow_cut_after"] < 20, result  # cut off after 10 s
         after = bench.run_load(port, clients=10, requests=3, slow=0, targets=("/api/status",))
         assert after["statuses"] == {200: 30}, after
+        import json
+        import urllib.request
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(f"http://127.0.0.1:{port}/api/status", timeout=30) as r:
+            shown = json.loads(r.read())
+        assert shown["posts"] > before["posts"] and "mastodon" in shown["networks"]  # not an answer kept from before
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..errors import StatureError
+from ..rules.identities import NODE_OF_ACCOUNT
 
 
 def exclude(workspace, spec: str) -> tuple[str, str]:
@@ -12,8 +13,7 @@ def exclude(workspace, spec: str) -> tuple[str, str]:
     with workspace.transaction() as con:
         con.execute("DELETE FROM exclusions WHERE network = ? AND account_id = ?", [network, account_id])
         con.execute("INSERT INTO exclusions VALUES (?, ?, ?, now()::TIMESTAMP)", [network, account_id, handle])
-        node = con.execute("""SELECT coalesce((SELECT person_id FROM identities WHERE network = $n AND account_id = $a),
-                                              $n || ':' || $a)""", {"n": network, "a": account_id}).fetchone()[0]
+        node = con.execute(NODE_OF_ACCOUNT, {"n": network, "a": account_id}).fetchone()[0]
         for table in ("scores", "score_components", "score_features"):
             con.execute(f"DELETE FROM {table} WHERE node_id = ?", [node])
         con.execute("DELETE FROM score_supporters WHERE node_id = ? OR supporter = ?", [node, node])

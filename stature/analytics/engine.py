@@ -22,9 +22,9 @@ Progress = Callable[[int, int, str], None]
 ENGINES = ("duckdb", "spark")
 
 
-SCORE_MEMORY = "3GB"
-"""DuckDB's memory limit while scoring (``$STATURE_SCORE_MEMORY`` overrides it): past it, joins spill to disk
-rather than take most of the machine's memory (DuckDB's own default is 80% of it)."""
+SCORE_MEMORY = None
+"""DuckDB's memory limit while scoring, if any (``$STATURE_SCORE_MEMORY``, e.g. ``4GB``, sets one): joins spill
+past it, but the step tables must fit in it (DuckDB's own default is 80% of the machine's memory)."""
 
 
 class DuckDBEngine:
@@ -39,10 +39,11 @@ class DuckDBEngine:
         self._made: list[str] = []
         limit = os.environ.get("STATURE_SCORE_MEMORY", SCORE_MEMORY)
         try:
-            con.execute(f"SET memory_limit = '{limit}'")
+            if limit:
+                con.execute(f"SET memory_limit = '{limit}'")
         except Exception as exc:  # a limit DuckDB cannot read is the user's error, said plainly
             raise StatureError(f"STATURE_SCORE_MEMORY={limit!r} is not a memory size DuckDB understands "
-                               f"(write it as 3GB or 512MB): {exc}") from None
+                               f"(write it as 4GB or 512MB): {exc}") from None
         con.execute("SET preserve_insertion_order = false")  # steps are tables; order never matters
 
     def run(self, step: Step) -> None:

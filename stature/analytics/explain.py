@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from ..errors import StatureError
+from ..rules.identities import NODE_OF_ACCOUNT, node_id
 from .calibration import MEDIAN_POINTS, curve
 from .peers import peer_percentiles
 from .relational import COMPONENTS
@@ -26,8 +27,7 @@ def explain(workspace, spec: str, *, as_of=None, goal=None) -> dict:
     """
     run = find_run(workspace, as_of)
     network, account_id = workspace.find_account(spec)
-    node = workspace.sql("""SELECT coalesce((SELECT person_id FROM identities WHERE network = $n AND account_id = $a),
-                                            $n || ':' || $a)""", {"n": network, "a": account_id})[0][0]
+    node = workspace.sql(NODE_OF_ACCOUNT, {"n": network, "a": account_id})[0][0]
     row = workspace.sql(f"""
         SELECT s.handle, s.network, s.account_id, s.score, s.exact, s.low, s.high, s.data_level,
                (SELECT count(*) FROM scores o WHERE o.run_id = s.run_id AND o.exact > s.exact) + 1,
@@ -150,7 +150,7 @@ def _supporters(workspace, run_id: int, node: str) -> dict:
     for role, supporter, handle, network, account_id, credit, events in workspace.sql(f"""
             SELECT p.role, p.supporter, d.handle, d.network, d.account_id, p.credit, p.events
             FROM score_supporters p
-            LEFT JOIN (SELECT coalesce(i.person_id, a.network || ':' || a.account_id) AS node_id,
+            LEFT JOIN (SELECT {node_id('i.person_id', 'a.network', 'a.account_id')} AS node_id,
                               min(a.handle) AS handle, min(a.network) AS network, min(a.account_id) AS account_id
                        FROM accounts a LEFT JOIN identities i ON i.network = a.network AND i.account_id = a.account_id
                        GROUP BY 1) d ON d.node_id = p.supporter

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from ..rules.decay import DEFAULT_WINDOW_DAYS, decay_sql, half_life as default_half_life
 from ..rules.exclusions import EXCLUDED_ACCOUNTS
+from ..rules.identities import node_id
 from ..rules.interactions import AMPLIFYING_KINDS, KIND_WEIGHTS, RECIPROCAL_DISCOUNT
 from .calibration import points_sql, slope_sql
 
@@ -116,9 +117,9 @@ def graph_steps(p: Params) -> list[Step]:
         return f"({col} IS NULL OR ({col} > {v['start']} AND {col} <= {v['as_of']}))"
 
     return [
-        Step("node_accounts", """
+        Step("node_accounts", f"""
             SELECT a.network, a.account_id, a.handle,
-                   coalesce(i.person_id, a.network || ':' || a.account_id) AS node_id,
+                   {node_id('i.person_id', 'a.network', 'a.account_id')} AS node_id,
                    a.created_at, a.followers_count, a.listed_count, a.mentions_received, a.reposts_received,
                    a.posts_count
             FROM accounts a

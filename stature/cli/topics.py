@@ -7,7 +7,7 @@ import click
 
 from .main import echo_json, main, progress
 
-MODELS = click.Choice(["auto", "keyword", "examples", "minilm"])
+MODELS = click.Choice(["auto", "keyword", "examples", "static", "minilm"])
 
 
 @main.command()
@@ -18,13 +18,16 @@ MODELS = click.Choice(["auto", "keyword", "examples", "minilm"])
 @click.option("--input", "input_path", type=click.Path(), metavar="POSTS.jsonl",
               help='Classify these posts ({"id": ..., "text": ...} per line) instead of the workspace\'s.')
 @click.option("--model", type=MODELS, default="auto", show_default=True,
-              help="auto: learned from --examples when given, else keywords; minilm needs the `topics` extra.")
+              help="auto: static (embeddings, n-grams and keywords learned from --examples) when examples are "
+                   "given, else keyword; examples: keyword features only; minilm needs the `topics` extra.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with --input: one line per post).")
 @click.pass_obj
 def classify(options, taxonomy_path, examples_path, input_path, model, as_json):
     """Assign topics to posts: the workspace's, or those of --input, each with a score in [0, 1].
 
-    On the workspace, this also computes what each account is known for (`stature topics`).
+    On the workspace, this also computes what each account is known for (`stature topics`). Only public
+    posts are classified, each once per taxonomy and model: a re-run classifies only new or changed
+    posts; a different taxonomy or model classifies them all again.
     """
     from ..topics import load
     from ..topics.classify import classify_jsonl, make_classifier
@@ -46,8 +49,11 @@ def classify(options, taxonomy_path, examples_path, input_path, model, as_json):
     if as_json:
         echo_json(report)
         return
-    click.echo(f"Classified {report['posts']:,} posts with {report['taxonomy']} ({report['model']} model): "
-               f"{report['posts_with_topics']:,} got topics ({report['post_topics']:,} assignments); "
+    if report["reclassified"]:
+        click.echo(f"Re-classifying every post: {report['reclassified']}.")
+    click.echo(f"Classified {report['classified']:,} new or changed posts of {report['posts']:,} with "
+               f"{report['taxonomy']} ({report['model']} model; {report['already_classified']:,} already were): "
+               f"{report['posts_with_topics']:,} have topics ({report['post_topics']:,} assignments); "
                f"{report['accounts']:,} accounts are known for {report['account_topics']:,} topics in all.")
 
 
@@ -66,14 +72,18 @@ def topics(options, handle, limit, as_json):
         echo_json(result)
         return
     who = f"@{result['handle']}" if result["handle"] else result["account_id"]
+    said = ", ".join(t["topic"] for t in result.get("self_described", []))
     if not result["topics"]:
-        click.echo(f"{who} ({result['network']}) is not credibly known for any topic yet.")
+        click.echo(f"{who} ({result['network']}) is not credibly known for any topic yet."
+                   + (f" Self-described (bio only): {said}." if said else ""))
         return
     click.echo(f"{who} ({result['network']}) is known for:")
     for t in result["topics"]:
         click.echo(f"  {t['topic']:<32} {t['level']:<9} {t['confidence']:.2f}  {_summary(t)}")
         for post in t["evidence"].get("top_posts", [])[:2]:
             click.echo(f"      post {post['post_id']}: {_short(post['text'])}")
+    if said:
+        click.echo(f"  Self-described (bio only, not counted): {said}")
 
 
 @main.command()
@@ -110,7 +120,7 @@ def _summary(t) -> str:
         names = ", ".join(t["evidence"].get("lists", [])[:3])
         parts.append(f"on {t['lists']} lists ({names})")
     if t["bio"]:
-        parts.append("bio")
+        parts.append("stated in the bio")
     return "; ".join(parts)
 
 

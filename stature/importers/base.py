@@ -162,85 +162,153 @@ def json_items(entry: Entry, ctx: Context):
     return _stream_items(entry, ctx)
 
 
+def json_member_items(entry: Entry, ctx: Context, key: str):
+    """The elements of the array ``key`` of a whole-file JSON object (an ActivityStreams collection's
+    ``orderedItems``), a big file read a piece at a time as :func:`json_items` does; the object's other
+    members are read and dropped."""
+    if entry.size <= STREAM_ABOVE_BYTES and not entry.name.endswith(".gz"):
+        document = json_document(entry, ctx)
+        items = document.get(key) if isinstance(document, dict) else None
+        if not isinstance(items, list):
+            raise ImportFormatError(entry.key, None, f"should be a JSON object with a list of `{key}`.")
+        return iter(items)
+    return _JsonStream(entry, ctx).member_items(key)
+
+
 def _stream_items(entry: Entry, ctx: Context):
-    import codecs
-    import json
+    return _JsonStream(entry, ctx).array_items()
 
-    decoder, text_of = json.JSONDecoder(), codecs.getincrementaldecoder("utf-8")()
-    with entry.open() as stream:
-        buf, pos, eof = "", 0, False
 
-        def more():
-            nonlocal buf, pos, eof
-            chunk = stream.read(1 << 20)
-            ctx.progress(len(chunk))
-            buf = buf[pos:] + text_of.decode(chunk, final=not chunk)
-            pos, eof = 0, not chunk
+class _JsonStream:
+    """A JSON document read a piece at a time: whole values are parsed as soon as they are complete,
+    none may grow past :data:`MAX_LINE_BYTES`."""
 
-        def skip_space():
-            nonlocal pos
-            while True:
-                while pos < len(buf) and buf[pos] in " \t\r\n":
-                    pos += 1
-                if pos < len(buf) or eof:
-                    return
-                more()
+    def __init__(self, entry: Entry, ctx: Context):
+        import codecs
+        import json
 
-        def bad(why):
-            return ImportFormatError(entry.key, None, why)
+        self.entry, self.ctx, self.json = entry, ctx, json
+        self.decoder, self.text_of = json.JSONDecoder(), codecs.getincrementaldecoder("utf-8")()
+        self.buf, self.pos, self.eof, self.stream = "", 0, False, None
 
-        try:
-            while not eof and len(buf) < 4096 and "[" not in buf and "{" not in buf:
-                more()
-            start = min((i for i in (buf.find("["), buf.find("{")) if i >= 0), default=-1)
+    def bad(self, why: str) -> ImportFormatError:
+        return ImportFormatError(self.entry.key, None, why)
+
+    def more(self):
+        chunk = self.stream.read(1 << 20)
+        self.ctx.progress(len(chunk))
+        self.buf = self.buf[self.pos:] + self.text_of.decode(chunk, final=not chunk)
+        self.pos, self.eof = 0, not chunk
+
+    def skip_space(self):
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf) or self.eof:
+                return
+            self.more()
+
+    def peek(self) -> str:
+        self.skip_space()
+        return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    def value(self, what: str):
+        """One whole JSON value at the current position."""
+        while True:
+            self.skip_space()
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+                whole = end < len(self.buf) or self.eof
+            except self.json.JSONDecodeError as exc:
+                if self.eof:
+                    raise self.bad(f"is not valid JSON ({exc.msg}: {what}).") from None
+                whole = False
+            if whole:
+                self.pos = end
+                return value
+            if len(self.buf) - self.pos > MAX_LINE_BYTES:
+                raise self.bad(f"has {what} longer than {MAX_LINE_BYTES >> 20} MiB.")
+            self.more()
+
+    def expect(self, char: str, what: str):
+        if self.peek() != char:
+            raise self.bad(f"is not valid JSON (a '{char}' should come {what}).")
+        self.pos += 1
+
+    def elements(self):
+        """The elements of the array starting at the current position."""
+        self.expect("[", "here")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        number = 0
+        while True:
+            number += 1
+            yield self.value(f"record {number}")
+            if self.peek() == ",":
+                self.pos += 1
+                continue
+            self.expect("]", f"after record {number}")
+            return
+
+    def run(self, body):
+        """Open the file, run ``body`` (a generator), then check that only space follows."""
+        with self.entry.open() as self.stream:
+            try:
+                while not self.eof and len(self.buf) < 4096 and "[" not in self.buf and "{" not in self.buf:
+                    self.more()
+                yield from body()
+                while True:  # only space (or a `;`) may follow, to the end, which also gives the file's digest
+                    if self.buf[self.pos:].strip().strip(";").strip():
+                        raise self.bad("is not valid JSON (something follows the document).")
+                    self.pos = len(self.buf)
+                    if self.eof:
+                        break
+                    self.more()
+            except RecursionError:
+                raise self.bad("is not valid JSON (nested too deeply).") from None
+            except UnicodeDecodeError as exc:
+                raise self.bad(f"is not valid UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+
+    def array_items(self):
+        def body():
+            found = [i for i in (self.buf.find("["), self.buf.find("{")) if i >= 0]
+            start = min(found, default=-1)
             if start > 0:
-                end = _assignment_end(buf[:start])
-                if end is None or buf[end:start].strip():
-                    raise bad("is neither JSON nor a `window.YTD... = [...]` file.")
-            if start < 0 or buf[start] != "[":
-                raise bad("should hold a list of records after `window.YTD... =`.")
-            pos = start + 1
-            number = 0
-            skip_space()
-            if pos < len(buf) and buf[pos] == "]":
-                pos += 1
+                end = _assignment_end(self.buf[:start])
+                if end is None or self.buf[end:start].strip():
+                    raise self.bad("is neither JSON nor a `window.YTD... = [...]` file.")
+            if start < 0 or self.buf[start] != "[":
+                raise self.bad("should hold a list of records after `window.YTD... =`.")
+            self.pos = start
+            yield from self.elements()
+        return self.run(body)
+
+    def member_items(self, key: str):
+        def body():
+            self.expect("{", "first")
+            found = False
+            if self.peek() == "}":
+                self.pos += 1
             else:
                 while True:
-                    skip_space()
-                    try:
-                        value, end = decoder.raw_decode(buf, pos)
-                        whole = end < len(buf) or eof
-                    except json.JSONDecodeError as exc:
-                        if eof:
-                            raise bad(f"is not valid JSON ({exc.msg}: record {number + 1}).") from None
-                        whole = False
-                    if not whole:
-                        if len(buf) - pos > MAX_LINE_BYTES:
-                            raise bad(f"has a record (number {number + 1}) longer than {MAX_LINE_BYTES >> 20} MiB.")
-                        more()
+                    name = self.value("a member name")
+                    if not isinstance(name, str):
+                        raise self.bad("is not valid JSON (a member name should be text).")
+                    self.expect(":", f"after {name!r}")
+                    if name == key and self.peek() == "[":
+                        found = True
+                        yield from self.elements()
+                    else:
+                        self.value(f"the member {name!r}")
+                    if self.peek() == ",":
+                        self.pos += 1
                         continue
-                    number += 1
-                    pos = end
-                    yield value
-                    skip_space()
-                    if pos < len(buf) and buf[pos] == ",":
-                        pos += 1
-                        continue
-                    if pos < len(buf) and buf[pos] == "]":
-                        pos += 1
-                        break
-                    raise bad(f"is not valid JSON (a ',' or ']' should follow record {number}).")
-            while True:  # only space (or a `;`) may follow, to the end, which also gives the file's digest
-                if buf[pos:].strip().strip(";").strip():
-                    raise bad("is not valid JSON (something follows the list).")
-                pos = len(buf)
-                if eof:
+                    self.expect("}", f"after the member {name!r}")
                     break
-                more()
-        except RecursionError:
-            raise bad("is not valid JSON (nested too deeply).") from None
-        except UnicodeDecodeError as exc:
-            raise bad(f"is not valid UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+            if not found:
+                raise self.bad(f"should be a JSON object with a list of `{key}`.")
+        return self.run(body)
 
 
 def text(value, field: str = "value") -> str | None:

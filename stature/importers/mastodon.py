@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ImportFormatError
 from ..model import Account, Interaction, Post
-from .base import Context, Importer, json_document, text
+from .base import STREAM_ABOVE_BYTES, Context, Importer, json_document, json_member_items, text
 from .sources import Entry
 
 NETWORK = "mastodon"
@@ -48,26 +48,25 @@ class MastodonArchive(Importer):
             b"www.w3.org/ns/activitystreams" in actor.head()
 
     def read(self, entry: Entry, ctx: Context):
-        document = json_document(entry, ctx)
-        if not isinstance(document, dict):
-            raise ImportFormatError(entry.key, None, "should hold one ActivityStreams JSON object.")
         if entry.basename == "actor.json":
+            document = json_document(entry, ctx)
+            if not isinstance(document, dict):
+                raise ImportFormatError(entry.key, None, "should hold one ActivityStreams JSON object.")
             return ctx.guard("the actor", _actor, document)
-        items = document.get("orderedItems")
-        if not isinstance(items, list):
-            raise ImportFormatError(entry.key, None, "should be an ActivityStreams collection with a list "
-                                    "of `orderedItems`.")
+        if entry.size <= STREAM_ABOVE_BYTES and not entry.name.endswith(".gz"):
+            items = list(json_member_items(entry, ctx, "orderedItems"))
+            source = lambda: items  # noqa: E731
+        else:  # a big outbox is read an item at a time, twice (authors first), never held whole
+            source = lambda: json_member_items(entry, ctx, "orderedItems")  # noqa: E731
         if entry.basename == "likes.json":
             owner = _owner(entry)
-            return _each(items, ctx, _like, owner)
-        return _outbox(items, ctx, _followers(entry))
+            return _each(source(), ctx, _like, owner)
+        return _outbox(source, ctx, _followers(entry))
 
 
-def _each(items, ctx, convert, *args) -> list:
-    records = []
+def _each(items, ctx, convert, *args):
     for number, item in enumerate(items, 1):
-        records.extend(ctx.guard(f"item {number}", convert, item, *args))
-    return records
+        yield from ctx.guard(f"item {number}", convert, item, *args)
 
 
 def _url(value, field: str) -> str:
@@ -137,25 +136,24 @@ def _like(item, owner: str) -> list:
     return [Interaction(NETWORK, "like", owner, author_of(url), post_id=url)]
 
 
-def _outbox(items: list, ctx: Context, followers: set[str]) -> list:
+def _outbox(items, ctx: Context, followers: set[str]):
+    """The records of an outbox; ``items()`` gives its items, each time from the start."""
     # every post's author, so a reply to a post in this outbox knows whom it answers
     authors = {}
-    for item in items:
+    for item in items():
         obj = item.get("object") if isinstance(item, dict) and item.get("type") == "Create" else None
         if isinstance(obj, dict) and isinstance(obj.get("id"), str):
             author = obj.get("attributedTo") or item.get("actor")
             if isinstance(author, str):
                 authors[obj["id"]] = author
-    records = []
-    for number, item in enumerate(items, 1):
+    for number, item in enumerate(items(), 1):
         kind = item.get("type") if isinstance(item, dict) else None
         if kind == "Create":
-            records.extend(ctx.guard(f"item {number}", _create, item, ctx, followers, authors))
+            yield from ctx.guard(f"item {number}", _create, item, ctx, followers, authors)
         elif kind == "Announce":
-            records.extend(ctx.guard(f"item {number}", _announce, item))
+            yield from ctx.guard(f"item {number}", _announce, item)
         elif kind is None:
             ctx.reject(f"item {number}", "is not an ActivityStreams activity (it has no `type`).")
-    return records
 
 
 def _addressed(value) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import StatureError
 from ..rules.exclusions import account_visible
+from ..rules.identities import node_id
 from ..rules.interactions import KIND_WEIGHTS
 from .topics import TOP_TOPICS_SQL
 
@@ -49,7 +50,7 @@ visible AS (SELECT * FROM ids i WHERE {account_visible('i.network', 'i.account_i
 profile AS (SELECT network, account_id, any_value(handle) AS handle, any_value(display_name) AS display_name,
                    max(followers_count) AS followers FROM accounts GROUP BY 1, 2),
 node AS (SELECT v.network, v.account_id,
-                coalesce(p.person_id, v.network || ':' || v.account_id) AS node_id
+                {node_id('p.person_id', 'v.network', 'v.account_id')} AS node_id
          FROM visible v LEFT JOIN identities p ON p.network = v.network AND p.account_id = v.account_id),
 topics AS {TOP_TOPICS_SQL},
 s AS (SELECT * FROM scores WHERE run_id = $run),

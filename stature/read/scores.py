@@ -61,14 +61,15 @@ def best_scored(ws) -> list[dict]:
 
 
 def latest_scores(ws) -> dict:
-    """``(network, account_id) -> score`` from the latest score run (empty when nothing was scored)."""
+    """``(network, account_id) -> score`` of the shown accounts, from the latest score run (empty when
+    nothing was scored)."""
     try:
         run = find_run(ws)
     except StatureError:
         return {}
     return {(n, a): s for n, a, s in ws.sql(
-        "SELECT network, account_id, score FROM scores WHERE run_id = ? AND account_id IS NOT NULL",
-        [run["run_id"]])}
+        f"""SELECT network, account_id, score FROM scores
+            WHERE run_id = ? AND account_id IS NOT NULL AND {node_visible('node_id')}""", [run["run_id"]])}
 
 
 def score_history(ws, node_id: str) -> list[dict]:

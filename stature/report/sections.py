@@ -147,6 +147,8 @@ def _topics(topics, links: Links, network: str) -> Markup:
 
 
 def topic_summary(t: dict) -> str:
+    if t.get("why"):  # the library's own account of the evidence (stature.topics.store.why)
+        return "; ".join(t["why"])
     parts = []
     if t["posts"]:
         parts.append(f"{t['posts']} posts over {t['weeks']} weeks")

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import StatureError
 from . import linear
-from .classify import MAX_TOPICS, KeywordClassifier, _builtin_keyword, _dense
+from .keyword import MAX_TOPICS, KeywordClassifier, _builtin_keyword, _dense
 from .taxonomy import Taxonomy
 
 _MODEL = None

@@ -1,6 +1,9 @@
 """Account -> topics it is credibly known for, each with its evidence and a confidence in [0, 1].
 
-Three independent kinds of evidence, combined as a noisy-OR ``1 - (1-posts)(1-lists)(1-bio)``:
+What the account does and what others do with it make a topic; its own bio only strengthens one:
+
+    shown = 1 - (1 - posts)(1 - lists)
+    confidence = 1 - (1 - shown)(1 - bio)   where shown reaches :data:`SHOWN`, else ``shown``
 
 - **posts**: ``activity x (BASE + (1 - BASE) x recognition)``. *Activity* grows with the number of the
   account's posts on the topic and, separately, with the number of distinct weeks they span, so a
@@ -10,7 +13,10 @@ Three independent kinds of evidence, combined as a noisy-OR ``1 - (1-posts)(1-li
   computed, influential), and no post counts for more than :data:`POST_CAP` reactors, so one viral
   post never makes a topic. A post counts once whatever its score, so hashtag stuffing gains nothing.
 - **lists**: Twitter Lists (or similar) whose name is about the topic: curated by others, strong.
-- **bio**: the account says so itself: weak on its own.
+- **bio**: the account says so itself. It adds to a topic the posts or lists show; on its own it gives
+  at most a *self-described* topic (level ``self-described``), which is never among what the account is
+  known for nor ranked among experts, and only when the bio names the topic with two or more distinct
+  terms: one bio word never makes a topic.
 """
 from __future__ import annotations
 
@@ -29,9 +35,12 @@ POST_CAP = 5.0             # most reactor weight one post can bring
 RECOGNITION_SCALE = 8.0    # reactor weight for recognition 1 - 1/e
 LIST_SCALE = 2.0           # lists (distinct owners) for 1 - 1/e
 BIO_WEIGHT = 0.35
+SHOWN = 0.05               # posts/lists evidence from which a bio may strengthen the topic
+SELF_TERMS = 2             # distinct bio terms for a self-described topic
 ANONYMOUS_WEIGHT = 0.1     # per log-unit of counted reactions with no known reactor
 CREDIBLE = 0.35            # a reactor at least this confident on the topic is "credible" on it
 LEVELS = (("strong", 0.6), ("moderate", 0.35), ("weak", 0.1))
+SELF_DESCRIBED = "self-described"
 
 
 @dataclass(slots=True)
@@ -60,6 +69,11 @@ class Expertise:
     bio: bool = False
     evidence: dict = field(default_factory=dict)
 
+    @property
+    def known(self) -> bool:
+        """Whether this is a topic the account is known for (not only self-described)."""
+        return self.level != SELF_DESCRIBED
+
 
 def level(confidence: float) -> str | None:
     for name, floor in LEVELS:
@@ -69,11 +83,14 @@ def level(confidence: float) -> str | None:
 
 
 def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influence=None,
-              top: int = 5, as_of: datetime | None = None, half_life_days: float | None = None) -> list[Expertise]:
+              top: int = 5, as_of: datetime | None = None, half_life_days: float | None = None,
+              self_described: bool = False) -> list[Expertise]:
     """Expertise for every account with any evidence, at least weak, strongest first.
 
     ``reactions``: ``(network, post_id, reactor_id, kind)``; ``lists``: ``(network, member_id, list_id,
-    list_name, owner_id, topic, score)``; ``bios``: ``(network, account_id, topic, score)``;
+    list_name, owner_id, topic, score)``; ``bios``: ``(network, account_id, topic, score)`` or
+    ``(network, account_id, topic, score, terms)`` with the number of distinct bio terms for the topic
+    (one when left out); ``self_described``: also return the bio-only topics (level ``self-described``);
     ``influence``: ``{(network, account_id): score 1-100}`` from the influence score, when computed.
     Reactions to a post fade with its age before ``as_of`` (the newest post by default) by the one decay
     rule (:mod:`stature.rules.decay`).
@@ -104,10 +121,11 @@ def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influe
         entry = listed[(network, member, topic)]
         if score > entry.get(curator, (0, None))[0]:
             entry[curator] = (score, name or list_id)
-    bio_of = {}
-    for network, account, topic, score in bios:
+    bio_of, bio_terms = {}, {}
+    for network, account, topic, score, *terms in bios:
         key = (network, account, topic)
         bio_of[key] = max(score, bio_of.get(key, 0.0))
+        bio_terms[key] = max(terms[0] if terms else 1, bio_terms.get(key, 0))
 
     pairs = set(by_pair) | set(listed) | set(bio_of)
 
@@ -124,7 +142,7 @@ def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influe
     base = {}
     for pair in pairs:
         _, _, activity, c_lists, c_bio = parts(pair)
-        base[pair] = 1 - (1 - activity * BASE) * (1 - c_lists) * (1 - c_bio)
+        base[pair] = combine(1 - (1 - activity * BASE) * (1 - c_lists), c_bio)
 
     out = []
     for pair in pairs:
@@ -149,16 +167,20 @@ def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influe
             post_rows.append((min(POST_CAP, post_weight), p.score, p))
         recognition = 1 - math.exp(-total / RECOGNITION_SCALE)
         c_posts = activity * (BASE + (1 - BASE) * recognition)
-        confidence = 1 - (1 - c_posts) * (1 - c_lists) * (1 - c_bio)
-        name = level(confidence)
+        shown = 1 - (1 - c_posts) * (1 - c_lists)
+        confidence = combine(shown, c_bio)
+        name = level(confidence) if shown >= SHOWN else None
         if name is None:
-            continue
+            if not (self_described and c_bio > 0 and bio_terms.get(pair, 0) >= SELF_TERMS):
+                continue
+            name, confidence = SELF_DESCRIBED, c_bio
         post_rows.sort(key=lambda r: (-r[0], -r[1], r[2].post_id))
         reactors = sorted(weight_of.items(), key=lambda kv: (-kv[1], kv[0]))
         curated = sorted(listed.get(pair, {}).items(), key=lambda kv: (-kv[1][0], kv[0]))
         dates = sorted(p.created_at for p in own if p.created_at is not None)
         evidence = {
             "components": {"posts": round(c_posts, 4), "lists": round(c_lists, 4), "bio": round(c_bio, 4)},
+            "bio_strengthens": shown >= SHOWN and c_bio > 0, "bio_terms": bio_terms.get(pair, 0),
             "activity": round(activity, 4), "recognition": round(recognition, 4),
             "first_post": dates[0].isoformat() if dates else None,
             "last_post": dates[-1].isoformat() if dates else None,
@@ -171,5 +193,10 @@ def expertise(posts: list[TopicPost], reactions=(), lists=(), bios=(), *, influe
         }
         out.append(Expertise(network, account, topic, round(confidence, 4), name, len(own), len(weeks),
                              len(weight_of), len(listed.get(pair, {})), pair in bio_of, evidence))
-    out.sort(key=lambda e: (-e.confidence, e.network, e.account_id, e.topic))
+    out.sort(key=lambda e: (not e.known, -e.confidence, e.network, e.account_id, e.topic))
     return out
+
+
+def combine(shown: float, bio: float) -> float:
+    """The bio adds to a topic the posts and lists show (from :data:`SHOWN`), and to nothing else."""
+    return 1 - (1 - shown) * (1 - bio) if shown >= SHOWN else shown

@@ -24,26 +24,23 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_a-zA-Z
 @dataclass(slots=True)
 class Features:
     """A post's evidence, normalised: ``words`` from its text, ``hashtags`` as word lists, compact
-    hashtag strings, ``names`` of mentioned accounts, ``domains`` of its links."""
+    hashtag strings, ``names`` of mentioned accounts, ``domains`` of its links, and ``text``: the post
+    as written, without links and @mentions (for sentence embeddings and character n-grams)."""
 
     words: list[str] = field(default_factory=list)
     hashtags: list[list[str]] = field(default_factory=list)
     compact_tags: list[str] = field(default_factory=list)
     names: list[list[str]] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+_MARKS = re.compile("(?<=[\u0000-\u024f\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 
 
 def _strip_marks(text: str) -> str:
     """Remove accents from Latin and Greek letters only: Japanese voiced marks must stay."""
-    decomposed = unicodedata.normalize("NFD", text)
-    out, prev = [], ""
-    for ch in decomposed:
-        if unicodedata.combining(ch) and prev and (prev < "\u0250" or "\u0370" <= prev <= "\u03ff"
-                                                  or "\u1f00" <= prev <= "\u1fff"):
-            continue
-        out.append(ch)
-        prev = ch if not unicodedata.combining(ch) else prev
-    return unicodedata.normalize("NFC", "".join(out))
+    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text)))
 
 
 def normalize(text: str) -> str:
@@ -94,6 +91,7 @@ def extract(text: str | None, *, hashtags=(), mention_names=(), links=()) -> Fea
     body = _URL.sub(" ", text)
     tags = list(dict.fromkeys([*_HASHTAG.findall(body), *(h.lstrip("#＃") for h in hashtags if h)]))
     names = list(dict.fromkeys([*_MENTION.findall(body), *(n for n in mention_names if n)]))
+    feats.text = " ".join(_MENTION.sub(" ", body).split())
     body = _MENTION.sub(" ", _HASHTAG.sub(" ", body))
     feats.words = tokens(body)
     for tag in tags:

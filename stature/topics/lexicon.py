@@ -96,6 +96,19 @@ class Lexicon:
 
     def match(self, feats: Features) -> dict[str, float]:
         """Evidence per topic for one post."""
+        evidence: dict[str, float] = defaultdict(float)
+        for (_, topic), value in self._hits(feats).items():
+            evidence[topic] += value
+        return evidence
+
+    def terms(self, feats: Features) -> dict[str, int]:
+        """How many distinct terms of each topic the post holds (``"data science"`` is one term)."""
+        counts: dict[str, int] = defaultdict(int)
+        for _, topic in self._hits(feats):
+            counts[topic] += 1
+        return counts
+
+    def _hits(self, feats: Features) -> dict[tuple[int, str], float]:
         hits: dict[tuple[int, str], float] = {}
 
         def hit(entries, source_weight):
@@ -123,10 +136,7 @@ class Lexicon:
                 entries = self.domains.get(".".join(parts[i:]))
                 if entries:
                     hit(entries, SOURCE_WEIGHTS["domain"])
-        evidence: dict[str, float] = defaultdict(float)
-        for (_, topic), value in hits.items():
-            evidence[topic] += value
-        return evidence
+        return hits
 
     def _match_tokens(self, toks: list[str], source_weight: float, hit) -> None:
         exact, prefix, phrases = self.exact, self.prefix, self.phrases

@@ -1,8 +1,9 @@
 """The network for suggested connections, loaded once in the background and again when the workspace changes."""
 from __future__ import annotations
 
-import os
 import threading
+
+from .readers import file_state
 
 
 class NetworkLoader:
@@ -14,11 +15,7 @@ class NetworkLoader:
         self._net, self._stamp, self._loading, self._error = None, None, None, None
 
     def _current_stamp(self):
-        try:
-            st = os.stat(self.readers.path)
-            return st.st_mtime_ns, st.st_size
-        except OSError:
-            return None
+        return file_state(self.readers.path)
 
     def start(self) -> None:
         """Begin loading unless the loaded network is current or a load is under way."""

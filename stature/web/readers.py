@@ -103,6 +103,19 @@ class Readers:
             self._close_if_idle(force=True)
 
 
+def file_state(path):
+    """What changes whenever the workspace does: size and modification time of its file and its write-ahead log."""
+    import os
+    state = []
+    for name in (str(path), str(path) + ".wal"):
+        try:
+            st = os.stat(name)
+            state.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            state.append(None)
+    return tuple(state) if state[0] is not None else None
+
+
 class Cache:
     """Answers already given, kept while the workspace file is unchanged (its size and modification time)."""
 
@@ -114,12 +127,7 @@ class Cache:
         self._pending: dict = {}
 
     def _current(self):
-        import os
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
+        return file_state(self.path)
 
     def get(self, key):
         stamp = self._current()

@@ -207,6 +207,22 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE imports ADD COLUMN stamp VARCHAR",
         "ALTER TABLE imports ADD COLUMN options VARCHAR",
     ],
+    # 6: topics: the posts classified under the taxonomy and model of topic_runs (with a hash of what was
+    # read, so a re-run classifies only new or changed posts), and topics accounts only say of themselves
+    [
+        """CREATE TABLE topic_posts (
+            network VARCHAR NOT NULL,
+            post_id VARCHAR NOT NULL,
+            content UBIGINT NOT NULL
+        )""",
+        """CREATE TABLE self_described_topics (
+            network VARCHAR NOT NULL,
+            account_id VARCHAR NOT NULL,
+            topic_id VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            terms INTEGER NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

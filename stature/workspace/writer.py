@@ -189,11 +189,10 @@ class Writer:
         Every stored row's ``sources`` lists the imports that bring it: a row already stored gains
         this ingest's imports, a new one is inserted with them (``import_id`` stays the first).
         Direct messages are stored as posts (only where an importer was asked for them) but never
-        give interactions, and nothing derived from them names an account.
+        give interactions: no reply, mention or quote edge feeds a score or a connection.
         """
         self.flush()
         con = self.con
-        first = int(self.first_import or 0)
 
         # accounts: newer non-empty values win, counts are kept where the new source has none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
