@@ -37,8 +37,9 @@ STATURE = """
 from stature import Workspace, ingest
 with Workspace(WS) as ws:
     ingest(ws, [FILE], native=NATIVE)
-    s = ws.status()
-    print(s["posts"] or s["interactions"])
+    posts, interactions = ws.con.execute(
+        "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM interactions)").fetchone()
+    print(posts or interactions)
 """
 # what "posts" counts for the peer: the rows a DuckDB user gets, per format
 PEERS = {
@@ -97,12 +98,13 @@ def files(posts: int, archive_posts: int, data: Path) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000, help="posts in the JSON-lines and CSV files")
-    parser.add_argument("--archive-posts", type=int, default=200_000, help="posts in the X and Mastodon archives")
+    parser.add_argument("--archive-posts", type=int, default=40_000,
+                        help="posts in the X and Mastodon archives (an outbox.json is read whole, up to 64 MiB)")
     parser.add_argument("--data", type=Path, help="where the files are written (default bench-data/ingest-POSTS)")
     parser.add_argument("--only", help="only the formats whose name contains this")
     parser.add_argument("--no-python", action="store_true", help="skip the Python-reader runs")
     args = parser.parse_args(argv)
-    data = args.data or ROOT / "bench-data" / f"ingest-{args.posts}"
+    data = args.data or ROOT / "bench-data" / f"ingest-{args.posts}-{args.archive_posts}"
     rows = []
     print(f"{'format':<11} {'run':<32} {'posts':>10} {'MB':>6} {'seconds':>8} {'posts/s':>9} {'peak MB':>8} "
           f"{'x DuckDB':>8}", flush=True)
@@ -124,6 +126,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{name:<11} {label:<32} {count:>10,} {size:>6,.0f} {seconds:>8.1f} {count / seconds:>9,.0f} "
                   f"{peak:>8,.0f} {seconds / peer[0]:>8.2f}", flush=True)
     return rows
+
+
+HEADER = ["format", "run", "posts", "file MB", "seconds", "posts/s", "peak MB", "x DuckDB"]
+
+
+def tables(size: int) -> list[dict]:
+    """The table for ``benchmarks/run.py``: ``size`` posts in the JSON-lines and CSV files, a fifth of it
+    in the archives."""
+    args = ["--posts", str(size), "--archive-posts", str(max(min(size // 5, 40_000), 1000))]
+    rows = main(args)
+    return [{"name": "ingest", "size": size, "title": f"Import, per format, beside DuckDB's own read ({size:,} posts)",
+             "command": "nice .venv/bin/python benchmarks/ingest.py " + " ".join(args), "header": HEADER,
+             "rows": [[r["format"], r["run"], f"{r['count']:,}", f"{r['file_mb']:,}", f"{r['seconds']:.1f}",
+                       f"{r['per_s']:,}", f"{r['peak_mb']:,}", f"{r['ratio']:.2f}"] for r in rows]}]
 
 
 if __name__ == "__main__":
