@@ -102,6 +102,21 @@ def test_character_ngrams_stay_within_words():
     assert m.shape == (2, len(grams)) and abs(m[0].multiply(m[0]).sum() - 1) < 1e-9 and m[1].nnz == 0
 
 
+def test_per_topic_thresholds_give_each_topic_its_best_f1_and_every_post_a_topic():
+    import numpy as np
+
+    from stature.topics.linear import LinearModel, per_topic_thresholds
+
+    proba = np.array([[0.9, 0.08], [0.6, 0.3], [0.2, 0.12], [0.1, 0.02]])
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]], dtype=bool)
+    thresholds = per_topic_thresholds(proba, y)
+    assert thresholds[0] > 0.2 and thresholds[0] <= 0.6  # separates 0.6 from 0.2
+    assert 0.08 < thresholds[1] <= 0.12                   # takes 0.3 and 0.12, not 0.08
+    chosen = LinearModel(np.zeros((1, 2)), np.zeros(2), thresholds).assign(proba)
+    assert chosen[:3].tolist() == y[:3].tolist()
+    assert chosen[3].tolist() == [True, False]            # none passes: the most probable topic
+
+
 def test_good_morning_with_a_conference_tag_is_daily_life_not_insects():
     clf = KeywordClassifier(builtin())
     for text in ("Good morning #LeadDevBerlin", "Good morning! Been to the antique market with my mother",
