@@ -1,4 +1,4 @@
-"""`stature connect` on a 10M-edge graph: how long one call takes once the graph is loaded.
+"""`stature connect` on a 10M-edge graph: one call once the graph is loaded, and one call from the shell.
 
     .venv/bin/python benchmarks/connect.py --nodes 1000000 --edges 10000000 --queries 30
 
@@ -17,7 +17,9 @@ drawn with a margin, duplicate pairs merged, then exactly ``edges`` distinct fol
   ``stature connect HANDLE --json`` computes after loading;
 - ``batch``: :func:`stature.goals.connect_batch` for the same accounts (scores only).
 
-Peak memory is the process's max RSS.
+Peak memory is the process's max RSS. With ``python -m benchmarks.run --size 10m --only connect``
+(:func:`tables`) it instead times whole ``stature connect HANDLE --json`` calls from the shell, each a
+fresh process: the first builds and stores the network cache, the ones after map it.
 """
 from __future__ import annotations
 

@@ -174,6 +174,7 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
                              shape=(n, n))
     adjacency.has_sorted_indices = True
     kinds = edges.column("kinds").to_numpy()[order]
+    del edges, src, dst, order  # the query's columns go before the walk matrix is built (peak memory)
     walk = (adjacency + adjacency.T).tocsr()
     walk.sort_indices()
     excluded = np.zeros(n, dtype=bool)
