@@ -83,7 +83,7 @@ def score_history(ws, node_id: str) -> list[dict]:
     points: dict = {}
     for as_of, score_, low, high, component, contribution, percentile in rows:
         point = points.setdefault(as_of, {"as_of": as_of.isoformat(), "score": score_, "range": [low, high],
-                                          "components": {}, "percentiles": {}})
+                                          "components": {}, "points": {}})
         point["components"][component] = contribution
-        point["percentiles"][component] = percentile
+        point["points"][component] = round(100 * percentile, 1)  # the stored column holds points / 100
     return list(points.values())

@@ -83,7 +83,8 @@ def _date(iso: str) -> str:
 
 
 def breakdown(components: list[dict]) -> Markup:
-    """One bar per component: its contribution out of the most it could add, and its percentile."""
+    """One bar per component: its contribution out of the most it could add, and its points on the
+    calibrated 0-100 curve."""
     width, row, left = 640, 34, 118
     scale = (width - left - 210) / max(max(c["most"] for c in components), 1e-9)
     parts = []
@@ -94,7 +95,7 @@ def breakdown(components: list[dict]) -> Markup:
                   _rect(left, y0 + 3, c["most"] * scale, 16, GRID, rx="3"),
                   _rect(left, y0 + 3, c["contribution"] * scale, 16, color, rx="3"),
                   _text(left + c["most"] * scale + 8, y0 + 15,
-                        f"+{c['contribution']:.1f} of {c['most']:.1f} · ahead of {c['percentile']:.0%}"
+                        f"+{c['contribution']:.1f} of {c['most']:.1f} · {c.get('points', 100 * c['percentile']):.0f} points"
                         if c["weight"] else "not measured", 11, fill=MUTED)]
     return _svg(width, 12 + row * len(components), *parts, label="The score's breakdown by component")
 
