@@ -140,6 +140,9 @@ def graph_steps(p: Params) -> list[Step]:
                              OR mentions_received IS NOT NULL OR reposts_received IS NOT NULL
                              OR posts_count IS NOT NULL THEN 1 ELSE 0 END) AS has_stats
             FROM node_accounts GROUP BY node_id"""),
+        # each account's node as its integer index: the later steps join and group on integers
+        Step("account_nodes", """
+            SELECT a.network, a.account_id, n.idx FROM node_accounts a JOIN nodes n ON n.node_id = a.node_id"""),
         Step("node_display", """
             SELECT node_id, network, account_id, handle FROM (
                 SELECT node_id, network, account_id, handle,
@@ -147,19 +150,20 @@ def graph_steps(p: Params) -> list[Step]:
                            ORDER BY followers_count DESC NULLS LAST, handle NULLS LAST, network, account_id) AS r
                 FROM node_accounts) ranked
             WHERE r = 1"""),
-        # every interaction in the window, between nodes, with its fading weight and the post it is about
+        # every interaction in the window, between nodes (their indexes), with its fading weight and its post;
+        # one join to posts (a post is unique per network) gives a reply's or quote's parent and, where the
+        # interaction names no target, the author of the post it is about
         Step("events", f"""
-            SELECT x.network, s.node_id AS src, t.node_id AS dst, x.kind,
+            SELECT x.network, s.idx AS src, t.idx AS dst, x.kind,
                    CASE x.kind WHEN 'reply' THEN p.reply_to_post_id WHEN 'quote' THEN p.quote_of_post_id
                         ELSE x.post_id END AS target_post,
                    x.time, greatest(coalesce(x.weight, 1.0), 0.0) * {decay('x.time')} AS decay
             FROM interactions x
-            LEFT JOIN posts p ON p.network = x.network AND p.post_id = x.post_id AND x.kind IN ('reply', 'quote')
-            LEFT JOIN posts liked ON liked.network = x.network AND liked.post_id = x.post_id
-                                 AND x.target_id IS NULL
-            JOIN node_accounts s ON s.network = x.network AND s.account_id = x.source_id
-            JOIN node_accounts t ON t.network = x.network AND t.account_id = coalesce(x.target_id, liked.author_id)
-            WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.node_id <> t.node_id"""),
+            LEFT JOIN posts p ON p.network = x.network AND p.post_id = x.post_id
+                             AND (x.kind IN ('reply', 'quote') OR x.target_id IS NULL)
+            JOIN account_nodes s ON s.network = x.network AND s.account_id = x.source_id
+            JOIN account_nodes t ON t.network = x.network AND t.account_id = coalesce(x.target_id, p.author_id)
+            WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.idx <> t.idx"""),
         Step("pairs", """
             SELECT src, dst, kind, count(*) AS n, sum(decay) AS w FROM events GROUP BY src, dst, kind"""),
         Step("amplify_pairs", f"""
@@ -170,37 +174,35 @@ def graph_steps(p: Params) -> list[Step]:
             FROM amp a LEFT JOIN amp b ON b.src = a.dst AND b.dst = a.src"""),
         # what each node passes on as an amplifier: fresh accounts and indiscriminate amplifiers pass little
         Step("standing", f"""
-            SELECT n.node_id, n.idx, n.age_factor,
+            SELECT n.idx, n.age_factor,
                    least(1.0, {AMPLIFIER_BUDGET} / CAST(greatest(coalesce(t.targets, 0), 1) AS DOUBLE)) AS budget
             FROM nodes n
-            LEFT JOIN (SELECT src, count(*) AS targets FROM amplify_pairs GROUP BY src) t ON t.src = n.node_id"""),
+            LEFT JOIN (SELECT src, count(*) AS targets FROM amplify_pairs GROUP BY src) t ON t.src = n.idx"""),
         Step("engagers", """
-            SELECT e.dst AS node_id, e.src, max(CASE WHEN e.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
+            SELECT e.dst AS idx, e.src, max(CASE WHEN e.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
                    max(CASE WHEN e.kind IN ('mention') THEN 1 ELSE 0 END) AS mentions,
                    max(CASE WHEN e.kind = 'mention' THEN e.decay ELSE 0.0 END) AS mention_decay
             FROM events e GROUP BY e.dst, e.src"""),
         Step("audience_seen", """
-            SELECT g.node_id, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
+            SELECT g.idx, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
                    count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
                    sum(g.mentions) AS mentioners,
                    sum(power(s.age_factor * g.mention_decay, 2)) AS mentioners_sq
-            FROM engagers g JOIN standing s ON s.node_id = g.src GROUP BY g.node_id"""),
+            FROM engagers g JOIN standing s ON s.idx = g.src GROUP BY g.idx"""),
         # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted
         Step("edges", f"""
-            SELECT s.idx AS src, d.idx AS dst,
+            SELECT p.src, p.dst,
                    sum({_kind_weight('p.kind')} * log2(1.0 + p.w)
                        * CASE WHEN r.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END) AS weight,
                    sum({_kind_weight('p.kind')} * log2(1.0 + p.w)) AS full_weight
             FROM pairs p
-            JOIN nodes s ON s.node_id = p.src
-            JOIN nodes d ON d.node_id = p.dst
             LEFT JOIN amplify_pairs r ON r.src = p.src AND r.dst = p.dst AND p.kind IN ({_AMPLIFYING_SQL})
-            GROUP BY s.idx, d.idx"""),
+            GROUP BY p.src, p.dst"""),
         # where PageRank's surfer jumps: in proportion to the audience, less for fresh accounts
         Step("seeds", """
             SELECT n.idx, n.age_factor
                    * log2(2.0 + greatest(coalesce(n.followers_stat, 0.0), coalesce(a.followers_seen, 0.0))) AS seed
-            FROM nodes n LEFT JOIN audience_seen a ON a.node_id = n.node_id"""),
+            FROM nodes n LEFT JOIN audience_seen a ON a.idx = n.idx"""),
     ]
 
 
@@ -213,9 +215,9 @@ def score_steps(p: Params) -> list[Step]:
 
     steps = [
         Step("posts_in_window", f"""
-            SELECT p.network, p.post_id, n.node_id AS author, coalesce(p.repost_count, 0) AS repost_count,
+            SELECT p.network, p.post_id, n.idx AS author, coalesce(p.repost_count, 0) AS repost_count,
                    coalesce(p.quote_count, 0) AS quote_count, coalesce(p.reply_count, 0) AS reply_count
-            FROM posts p JOIN node_accounts n ON n.network = p.network AND n.account_id = p.author_id
+            FROM posts p JOIN account_nodes n ON n.network = p.network AND n.account_id = p.author_id
             WHERE p.visibility IN ('public', 'unlisted') AND {in_window('p.created_at')}"""),
         Step("reply_links", f"""
             SELECT network, post_id AS child, reply_to_post_id AS parent FROM posts
@@ -241,25 +243,25 @@ def score_steps(p: Params) -> list[Step]:
                        * e.decay / sqrt(CAST(a.n AS DOUBLE)) AS contribution
             FROM events e
             JOIN amplify_pairs a ON a.src = e.src AND a.dst = e.dst
-            JOIN standing s ON s.node_id = e.src
+            JOIN standing s ON s.idx = e.src
             WHERE e.kind IN ({_AMPLIFYING_SQL})"""),
         Step("reply_events", """
             SELECT e.network, e.dst, e.src, e.target_post, s.age_factor * e.decay AS contribution
-            FROM events e JOIN standing s ON s.node_id = e.src
+            FROM events e JOIN standing s ON s.idx = e.src
             WHERE e.kind = 'reply'"""),
         Step("post_amplified", """
-            SELECT network, dst, coalesce(target_post, 'event:' || src || ':' || coalesce(CAST(time AS VARCHAR), ''))
+            SELECT network, dst, coalesce(target_post, 'event:' || CAST(src AS VARCHAR) || ':' || coalesce(CAST(time AS VARCHAR), ''))
                        AS post_key,
                    sum(contribution) AS reach, count(*) AS events
             FROM amp_events GROUP BY 1, 2, 3"""),
         Step("post_replied", """
-            SELECT network, dst, coalesce(target_post, 'account:' || dst) AS post_key,
+            SELECT network, dst, coalesce(target_post, 'account:' || CAST(dst AS VARCHAR)) AS post_key,
                    sum(contribution) AS reach, count(*) AS events, count(DISTINCT src) AS repliers
             FROM (SELECT network, dst, src, target_post, max(contribution) AS contribution
                   FROM reply_events GROUP BY network, dst, src, target_post) r
             GROUP BY 1, 2, 3"""),
         Step("post_reach", f"""
-            SELECT coalesce(p.author, a.dst, r.dst) AS node_id,
+            SELECT coalesce(p.author, a.dst, r.dst) AS idx,
                    CASE WHEN p.post_id IS NULL THEN 0 ELSE 1 END AS known,
                    coalesce(a.reach, 0.0) + {UNNAMED_CREDIT!r}
                        * greatest(0, coalesce(p.repost_count, 0) + coalesce(p.quote_count, 0) - coalesce(a.events, 0))
@@ -275,7 +277,7 @@ def score_steps(p: Params) -> list[Step]:
                 AND r.dst = coalesce(p.author, a.dst)
             LEFT JOIN thread_depth d ON d.network = p.network AND d.post_id = p.post_id"""),
         Step("post_totals", f"""
-            SELECT node_id, sum(known) AS posts,
+            SELECT idx, sum(known) AS posts,
                    sum(CASE WHEN amplified > 0 THEN log2(1.0 + amplified) ELSE 0.0 END) AS amplified_reach,
                    sum(CASE WHEN amplified > 0 THEN power(log2(1.0 + amplified), 2) ELSE 0.0 END) AS amplified_sq,
                    sum(CASE WHEN amplified > 0 THEN 1 ELSE 0 END) AS amplified_posts,
@@ -289,17 +291,17 @@ def score_steps(p: Params) -> list[Step]:
                    sum(CASE WHEN replied > 0 THEN 1 ELSE 0 END) AS replied_posts,
                    sum(CASE WHEN replied > 0 OR known = 0 THEN 0 ELSE 1 END) AS unreplied_posts,
                    max(depth) AS max_depth
-            FROM post_reach GROUP BY node_id"""),
+            FROM post_reach GROUP BY idx"""),
         Step("received", f"""
-            SELECT n.node_id,
+            SELECT e.dst AS idx,
                    count(DISTINCT CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN e.src END) AS amplifiers,
                    sum(CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN 1 ELSE 0 END) AS amplifications,
                    count(DISTINCT CASE WHEN e.kind = 'reply' THEN e.src END) AS repliers,
                    sum(CASE WHEN e.kind = 'reply' THEN 1 ELSE 0 END) AS replies,
                    max(CASE WHEN e.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_in
-            FROM nodes n JOIN events e ON e.dst = n.node_id GROUP BY n.node_id"""),
+            FROM events e GROUP BY e.dst"""),
         Step("sent", """
-            SELECT src AS node_id, max(CASE WHEN kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_out,
+            SELECT src AS idx, max(CASE WHEN kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_out,
                    count(*) AS sent
             FROM events GROUP BY src"""),
         Step("lists_seen", """
@@ -342,10 +344,10 @@ def score_steps(p: Params) -> list[Step]:
                         WHEN n.has_stats = 1 THEN 'statistics'
                         ELSE 'none' END AS data_level
             FROM nodes n
-            LEFT JOIN audience_seen a ON a.node_id = n.node_id
-            LEFT JOIN post_totals t ON t.node_id = n.node_id
-            LEFT JOIN received r ON r.node_id = n.node_id
-            LEFT JOIN sent s ON s.node_id = n.node_id
+            LEFT JOIN audience_seen a ON a.idx = n.idx
+            LEFT JOIN post_totals t ON t.idx = n.idx
+            LEFT JOIN received r ON r.idx = n.idx
+            LEFT JOIN sent s ON s.idx = n.idx
             LEFT JOIN lists_seen l ON l.node_id = n.node_id
             LEFT JOIN authority au ON au.idx = n.idx
             LEFT JOIN authority_spread sp ON sp.idx = n.idx
@@ -424,19 +426,21 @@ def score_steps(p: Params) -> list[Step]:
                    s.data_level
             FROM scored s JOIN node_display d ON d.node_id = s.node_id"""),
         # who amplifies, replies to and mentions each scored account most, for explain
+        # (indexes are numbered in node-id order, so ranking on them breaks ties as the node ids would)
         Step("supporters", """
-            SELECT node_id, supporter, role, credit, events FROM (
-                SELECT node_id, supporter, role, credit, events,
-                       row_number() OVER (PARTITION BY node_id, role ORDER BY credit DESC, supporter) AS r
-                FROM (SELECT dst AS node_id, src AS supporter, 'amplifier' AS role, sum(contribution) AS credit,
+            SELECT d.node_id, o.node_id AS supporter, ranked.role, ranked.credit, ranked.events FROM (
+                SELECT dst, src, role, credit, events,
+                       row_number() OVER (PARTITION BY dst, role ORDER BY credit DESC, src) AS r
+                FROM (SELECT dst, src, 'amplifier' AS role, sum(contribution) AS credit,
                              count(*) AS events FROM amp_events GROUP BY dst, src
                       UNION ALL
                       SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src
                       UNION ALL
                       SELECT e.dst, e.src, 'mentioner', sum(s.age_factor * e.decay), count(*)
-                      FROM events e JOIN standing s ON s.node_id = e.src
-                      WHERE e.kind = 'mention' GROUP BY e.dst, e.src) s
-                WHERE node_id IN (SELECT node_id FROM final_scores)) ranked
-            WHERE r <= 5"""),
+                      FROM events e JOIN standing s ON s.idx = e.src
+                      WHERE e.kind = 'mention' GROUP BY e.dst, e.src) u) ranked
+            JOIN nodes d ON d.idx = ranked.dst
+            JOIN nodes o ON o.idx = ranked.src
+            WHERE ranked.r <= 5 AND d.node_id IN (SELECT node_id FROM final_scores)"""),
     ]
     return steps
