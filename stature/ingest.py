@@ -29,9 +29,19 @@ from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
 
 NATIVE_MIN_BYTES = 16 << 20  # smaller files are read in Python, which names bad records exactly
-# what DuckDB may hold in memory during an ingest (spilling beyond it); at 512 MB the native readers
-# spilled most of their work (1M CSV posts 82 s, at 2-3 GB 26 s), and the process stays under 4 GB
-MEMORY_LIMIT = os.environ.get("STATURE_INGEST_MEMORY", "2GB").replace("'", "")
+MEMORY_MIN, MEMORY_MAX = 512 << 20, 2 << 30
+
+
+def memory_limit(todo) -> str:
+    """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else four
+    times the bytes its own readers will parse, between 512 MB and 2 GB. Small files never get more than
+    512 MB (the bounded readers keep the rest of the process small); at 512 MB the native readers spilled most
+    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB)."""
+    if os.environ.get("STATURE_INGEST_MEMORY"):
+        return os.environ["STATURE_INGEST_MEMORY"].replace("'", "")
+    native = sum(e.size for e, importer in todo if importer is not None and e.path is not None
+                 and e.size >= NATIVE_MIN_BYTES and not e.name.endswith(".gz"))
+    return f"{min(max(4 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
 
 
 @dataclass
@@ -119,7 +129,7 @@ def options_of(importer, include_direct: bool, network: str | None) -> str:
 def _run(workspace, todo, progress, skip_bad, include_direct, network, native) -> IngestReport:
     con = workspace.con
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
+    con.execute(f"SET memory_limit = '{memory_limit(todo)}'")  # DuckDB spills to disk beyond it
     try:
         return _run_bounded(workspace, todo, progress, skip_bad, include_direct, network, native)
     finally:

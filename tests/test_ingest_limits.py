@@ -167,3 +167,20 @@ def test_gzip_bomb_inside_a_zip_is_refused(tmp_path, stored):
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr("data/tweets.jsonl.gz", _gzip_repeated(line * 500, 100))
     _refused(stored, archive, "gzip bomb", "tweets.jsonl.gz")
+
+
+def test_duckdb_gets_little_memory_for_small_or_compressed_files_and_more_for_big_ones(monkeypatch):
+    from types import SimpleNamespace
+
+    from stature.ingest import memory_limit
+
+    def entry(name, size):
+        return SimpleNamespace(name=name, size=size, path=name), object()
+
+    monkeypatch.delenv("STATURE_INGEST_MEMORY", raising=False)
+    assert memory_limit([entry("bomb.jsonl.gz", 1 << 30)]) == "512MB"   # compressed: read in Python, bounded
+    assert memory_limit([entry("small.jsonl", 1 << 20)]) == "512MB"
+    assert memory_limit([entry("posts.csv", 300 << 20)]) == "1200MB"
+    assert memory_limit([entry("huge.jsonl", 5 << 30)]) == "2048MB"
+    monkeypatch.setenv("STATURE_INGEST_MEMORY", "3GB")
+    assert memory_limit([entry("small.jsonl", 1 << 20)]) == "3GB"
