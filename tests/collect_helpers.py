@@ -9,6 +9,10 @@ from conftest import dataset
 from stature.collect import Limits, collect
 
 
+ME_BSKY = "chriskenny.bsky.social"
+ME_MASTO = "@schochastics@fosstodon.org"
+
+
 def recordings(network: str) -> list[Path]:
     return sorted(dataset(f"api-recordings/{network}").glob("*.json"))
 

@@ -44,3 +44,23 @@ def cli(tmp_path):
 
     run.path = path
     return run
+
+
+@pytest.fixture
+def bluesky():
+    """A local server on 127.0.0.1 replaying the recorded Bluesky API (``../shared/datasets/api-recordings``)."""
+    from collect_helpers import recordings
+    from replay import Replay
+
+    with Replay(recordings("bluesky")) as server:
+        yield server
+
+
+@pytest.fixture
+def mastodon():
+    """A local server on 127.0.0.1 replaying the recorded Mastodon API."""
+    from collect_helpers import recordings
+    from replay import Replay
+
+    with Replay(recordings("mastodon")) as server:
+        yield server

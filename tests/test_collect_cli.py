@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from collect_helpers import contents, counts, recording, recordings, run_collect, write_log
+from collect_helpers import ME_BSKY, ME_MASTO, contents, counts, recording, recordings, run_collect, write_log
 from conftest import ROOT
 from replay import Replay
 
@@ -18,21 +18,8 @@ from stature import Workspace, ingest
 from stature.analytics import exclude
 from stature.collect import Limits
 
-ME_BSKY = "chriskenny.bsky.social"
 ME_DID = "did:plc:wpe35pganb6d4pg4ekmfy6u5"
-ME_MASTO = "@schochastics@fosstodon.org"
 
-
-@pytest.fixture
-def bluesky():
-    with Replay(recordings("bluesky")) as server:
-        yield server
-
-
-@pytest.fixture
-def mastodon():
-    with Replay(recordings("mastodon")) as server:
-        yield server
 
 
 def _status(cli):

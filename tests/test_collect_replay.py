@@ -2,26 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from collect_helpers import Sleeps, contents, counts, recordings, run_collect
+from collect_helpers import ME_BSKY, ME_MASTO, Sleeps, contents, counts, recordings, run_collect
 from replay import Replay
 
 from stature import Workspace, ingest
 from stature.collect import CollectError, Limits
 
-ME_BSKY = "chriskenny.bsky.social"
-ME_MASTO = "@schochastics@fosstodon.org"
 
-
-@pytest.fixture
-def bluesky():
-    with Replay(recordings("bluesky")) as server:
-        yield server
-
-
-@pytest.fixture
-def mastodon():
-    with Replay(recordings("mastodon")) as server:
-        yield server
 
 
 def test_mastodon_statuses_are_paged_in_five_recorded_pages(workspace, tmp_path, mastodon):
