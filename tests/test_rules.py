@@ -131,7 +131,7 @@ def test_the_score_fades_interactions_by_the_rule(aged):
     try:
         for step in graph_steps(Params(NOW)):
             engine.run(step)
-        faded = dict(aged.sql("SELECT s.node_id, e.decay FROM events e JOIN nodes s ON s.node_id = e.src"))
+        faded = dict(aged.sql("SELECT s.node_id, e.decay FROM events e JOIN nodes s ON s.idx = e.src"))
     finally:
         engine.cleanup()
     assert faded["twitter:2"] == pytest.approx(decay(30, half_life()))
