@@ -209,13 +209,9 @@ def _create(item: dict, ctx: Context, followers: set[str], authors: dict) -> lis
             if href:
                 skip_hrefs.add(href)
 
-    body = _HtmlText()
-    body.feed(text(obj.get("content"), "content") or "")
-    body.close()
-    warning = text(obj.get("summary"), "summary")
-    content = body.text()
+    content, body_links = post_body(text(obj.get("content"), "content"), text(obj.get("summary"), "summary"))
     links = []
-    for href in body.links:
+    for href in body_links:
         if href not in skip_hrefs and href not in links:
             links.append(href)
 
@@ -231,7 +227,7 @@ def _create(item: dict, ctx: Context, followers: set[str], authors: dict) -> lis
     lang = next(iter(content_map)) if isinstance(content_map, dict) and len(content_map) == 1 else None
     records.append(Post(
         NETWORK, post_id, author, created_at=text(obj.get("published") or item.get("published"), "published"),
-        text=f"{warning}\n\n{content}" if warning else content, lang=lang,
+        text=content, lang=lang,
         reply_to_post_id=parent, reply_to_account_id=parent_author,
         hashtags=hashtags, mentions=list(dict.fromkeys(mentions)), links=links, visibility=seen))
     return records
@@ -291,6 +287,15 @@ class _HtmlText(HTMLParser):
     def text(self) -> str:
         lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def post_body(html: str | None, warning: str | None) -> tuple[str, list[str]]:
+    """A status's text (its content warning first, where it has one) and the links in its HTML."""
+    parser = _HtmlText()
+    parser.feed(html or "")
+    parser.close()
+    content = parser.text()
+    return (f"{warning}\n\n{content}" if warning else content), parser.links
 
 
 def html_to_text(html: str | None) -> str | None:

@@ -19,7 +19,7 @@ import re
 from ..model import Account, Interaction, Post
 from .api_log import looks_like_log, responses
 from .base import Context, Importer, count, text
-from .mastodon import _HtmlText, html_to_text
+from .mastodon import html_to_text, post_body
 from .sources import Entry
 
 NETWORK = "mastodon"
@@ -247,15 +247,11 @@ def _status(known: _Known, host: str, status, *, timeline: bool = False) -> list
             found = _mentioned(known, host, mention)
             if found:
                 mentions.append(found)
-    body = _HtmlText()
-    body.feed(text(status.get("content"), "content") or "")
-    body.close()
-    warning = text(status.get("spoiler_text"), "spoiler_text")
-    content = body.text()
+    content, links = post_body(text(status.get("content"), "content"), text(status.get("spoiler_text"), "spoiler_text"))
     hashtags = [text(t.get("name"), "tag.name") for t in status.get("tags") or [] if isinstance(t, dict)]
     records.append(Post(
         NETWORK, text(status["uri"], "uri"), author, created_at=text(status.get("created_at"), "created_at"),
-        text=None if quiet else (f"{warning}\n\n{content}" if warning else content),
+        text=None if quiet else content,
         lang=text(status.get("language"), "language"),
         reply_to_post_id=parent, reply_to_account_id=author_of_parent,
         quote_of_post_id=quoted, quote_of_account_id=quoted_author,
@@ -263,7 +259,7 @@ def _status(known: _Known, host: str, status, *, timeline: bool = False) -> list
         repost_count=count(status.get("reblogs_count"), "reblogs_count"),
         reply_count=count(status.get("replies_count"), "replies_count"),
         hashtags=[] if quiet else [h for h in hashtags if h], mentions=list(dict.fromkeys(mentions)),
-        links=[] if quiet else list(dict.fromkeys(body.links)), visibility=visibility))
+        links=[] if quiet else list(dict.fromkeys(links)), visibility=visibility))
     return records
 
 
