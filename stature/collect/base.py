@@ -59,6 +59,16 @@ class Collector:
         if self._note:
             self._note(message)
 
+    def finish_accounts(self, quiet: int) -> Summary:
+        """After the named accounts: say how many engaged accounts opted out, go a level deeper when asked,
+        and hand back the result."""
+        if quiet:
+            self.note(f"{quiet} account(s) that engaged ask not to be indexed: kept only as far as their "
+                      "interactions with you need (no profile, no text).")
+        if self.limits.depth >= 1:
+            self._depth()
+        return self.finish()
+
     def fail(self, name: str, why: str) -> None:
         self.summary.failed.append(f"{name}: {why}")
         self.note(f"{name}: {why}")

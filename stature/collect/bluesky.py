@@ -36,13 +36,7 @@ class BlueskyCollector(Collector):
         for actor in actors:
             self.current = actor
             self._account(actor)
-        quiet = sum(1 for did, view in self.engaged.items() if did not in self.done and opted_out(view))
-        if quiet:
-            self.note(f"{quiet} account(s) that engaged ask not to be indexed: kept only as far as their "
-                      "interactions with you need (no profile, no text).")
-        if self.limits.depth >= 1:
-            self._depth()
-        return self.finish()
+        return self.finish_accounts(sum(1 for did, view in self.engaged.items() if did not in self.done and opted_out(view)))
 
     # -- one account, in full --
     def _account(self, actor: str) -> None:

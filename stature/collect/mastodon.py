@@ -62,13 +62,7 @@ class MastodonCollector(Collector):
                 self._hashtag(name, server)
             else:
                 self._account(name, server)
-        quiet = sum(1 for a in self.engaged.values() if a.get("uri") not in self.done and opted_out(a))
-        if quiet:
-            self.note(f"{quiet} account(s) that engaged ask not to be indexed: kept only as far as their "
-                      "interactions with you need (no profile, no text).")
-        if self.limits.depth >= 1:
-            self._depth()
-        return self.finish()
+        return self.finish_accounts(sum(1 for a in self.engaged.values() if a.get("uri") not in self.done and opted_out(a)))
 
     def _account(self, user: str, server: str) -> None:
         handle = f"{user}@{server}"
