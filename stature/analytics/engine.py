@@ -63,9 +63,11 @@ class DuckDBEngine:
     def authority(self, progress=None) -> dict:
         """Standing in memory on scipy.sparse (:func:`authority_scores`)."""
         nodes = int(self.arrays("SELECT count(*) AS n FROM nodes")["n"][0])
-        edges = self.arrays("SELECT src, dst, weight, full_weight FROM edges ORDER BY src, dst")
-        seeds = self.arrays("SELECT idx, seed FROM seeds ORDER BY idx")
-        authority, held, iterations = authority_scores(nodes, edges, seeds["seed"])
+        edges = self.arrays("SELECT src, dst, weight, full_weight FROM edges")  # any order: the matrix sorts
+        seeds = np.zeros(nodes)
+        given = self.arrays("SELECT idx, seed FROM seeds")
+        seeds[given["idx"]] = given["seed"]
+        authority, held, iterations = authority_scores(nodes, edges, seeds)
         self.put("authority", {"idx": np.arange(nodes, dtype=np.int64), "authority": authority, "standing": held})
         return {"accounts": nodes, "edges": len(edges["src"]), "authority_iterations": iterations}
 
@@ -98,7 +100,7 @@ def last_uses(steps: list[Step]) -> dict[int, list[str]]:
     last: dict[str, int] = {}
     for position, step in enumerate(steps):
         for earlier in steps[:position]:
-            if re.search(rf"\b{earlier.name}\b", step.sql):
+            if re.search(rf"\b(?:FROM|JOIN)\s+{earlier.name}\b", step.sql, re.IGNORECASE):
                 last[earlier.name] = position
     out: dict[int, list[str]] = {}
     for name, position in last.items():

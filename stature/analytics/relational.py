@@ -150,22 +150,26 @@ def graph_steps(p: Params) -> list[Step]:
                            ORDER BY followers_count DESC NULLS LAST, handle NULLS LAST, network, account_id) AS r
                 FROM node_accounts) ranked
             WHERE r = 1"""),
-        # every interaction in the window, between nodes (their indexes), with its fading weight and its post;
-        # one join to posts (a post is unique per network) gives a reply's or quote's parent and, where the
-        # interaction names no target, the author of the post it is about
+        # every interaction in the window, between nodes (their indexes), with its fading weight; a repost's,
+        # quote's or reply's post (the one it is about) and time. One join to posts (a post is unique per
+        # network), only for the interactions that need it, gives a reply's or quote's parent and, where the
+        # interaction names no target, the author of the post it is about. Written big table first, each
+        # join's right side the smaller one (the order DuckDB runs them in, see engine.py)
         Step("events", f"""
             SELECT x.network, s.idx AS src, t.idx AS dst, x.kind,
                    CASE x.kind WHEN 'reply' THEN p.reply_to_post_id WHEN 'quote' THEN p.quote_of_post_id
-                        ELSE x.post_id END AS target_post,
+                        WHEN 'repost' THEN x.post_id END AS target_post,
                    x.time, greatest(coalesce(x.weight, 1.0), 0.0) * {decay('x.time')} AS decay
             FROM interactions x
-            LEFT JOIN posts p ON p.network = x.network AND p.post_id = x.post_id
-                             AND (x.kind IN ('reply', 'quote') OR x.target_id IS NULL)
+            LEFT JOIN posts p ON p.network = x.network
+                             AND p.post_id = CASE WHEN x.kind IN ('reply', 'quote') OR x.target_id IS NULL
+                                                  THEN x.post_id END
             JOIN account_nodes s ON s.network = x.network AND s.account_id = x.source_id
             JOIN account_nodes t ON t.network = x.network AND t.account_id = coalesce(x.target_id, p.author_id)
             WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.idx <> t.idx"""),
         Step("pairs", """
-            SELECT src, dst, kind, count(*) AS n, sum(decay) AS w FROM events GROUP BY src, dst, kind"""),
+            SELECT src, dst, kind, count(*) AS n, sum(decay) AS w, max(decay) AS top FROM events
+            GROUP BY src, dst, kind"""),
         Step("amplify_pairs", f"""
             WITH amp AS (
                 SELECT src, dst, sum(n) AS n, sum(w) AS w FROM pairs
@@ -178,31 +182,59 @@ def graph_steps(p: Params) -> list[Step]:
                    least(1.0, {AMPLIFIER_BUDGET} / CAST(greatest(coalesce(t.targets, 0), 1) AS DOUBLE)) AS budget
             FROM nodes n
             LEFT JOIN (SELECT src, count(*) AS targets FROM amplify_pairs GROUP BY src) t ON t.src = n.idx"""),
-        Step("engagers", """
-            SELECT e.dst AS idx, e.src, max(CASE WHEN e.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
-                   max(CASE WHEN e.kind IN ('mention') THEN 1 ELSE 0 END) AS mentions,
-                   max(CASE WHEN e.kind = 'mention' THEN e.decay ELSE 0.0 END) AS mention_decay
-            FROM events e GROUP BY e.dst, e.src"""),
-        Step("audience_seen", """
-            SELECT g.idx, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
-                   count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
-                   sum(g.mentions) AS mentioners,
-                   sum(power(s.age_factor * g.mention_decay, 2)) AS mentioners_sq
-            FROM engagers g JOIN standing s ON s.idx = g.src GROUP BY g.idx"""),
-        # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted
+        # each repost or quote: the amplifier's credit, shared across its amplifications of this account
+        Step("amp_events", f"""
+            SELECT e.network, e.dst, e.src, e.target_post, e.time,
+                   s.age_factor * s.budget * CASE WHEN a.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END
+                       * e.decay / sqrt(CAST(a.n AS DOUBLE)) AS contribution
+            FROM events e
+            JOIN amplify_pairs a ON a.src = e.src AND a.dst = e.dst
+            JOIN standing s ON s.idx = e.src
+            WHERE e.kind IN ({_AMPLIFYING_SQL})"""),
+        Step("reply_events", """
+            SELECT e.network, e.dst, e.src, e.target_post, s.age_factor * e.decay AS contribution
+            FROM events e JOIN standing s ON s.idx = e.src
+            WHERE e.kind = 'reply'"""),
+        # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted;
+        # with what each pair holds (which kinds, how many), so later steps read pairs of nodes, not events
         Step("edges", f"""
             SELECT p.src, p.dst,
                    sum({_kind_weight('p.kind')} * log2(1.0 + p.w)
                        * CASE WHEN r.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END) AS weight,
-                   sum({_kind_weight('p.kind')} * log2(1.0 + p.w)) AS full_weight
+                   sum({_kind_weight('p.kind')} * log2(1.0 + p.w)) AS full_weight,
+                   sum(p.n) AS events,
+                   max(CASE WHEN p.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
+                   max(CASE WHEN p.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit,
+                   max(CASE WHEN p.kind IN ({_AMPLIFYING_SQL}) THEN 1 ELSE 0 END) AS amplifier,
+                   sum(CASE WHEN p.kind IN ({_AMPLIFYING_SQL}) THEN p.n ELSE 0 END) AS amplifications,
+                   max(CASE WHEN p.kind = 'reply' THEN 1 ELSE 0 END) AS replier,
+                   sum(CASE WHEN p.kind = 'reply' THEN p.n ELSE 0 END) AS replies,
+                   max(CASE WHEN p.kind = 'mention' THEN 1 ELSE 0 END) AS mentions,
+                   sum(CASE WHEN p.kind = 'mention' THEN p.n ELSE 0 END) AS mention_events,
+                   sum(CASE WHEN p.kind = 'mention' THEN p.w ELSE 0.0 END) AS mention_w,
+                   max(CASE WHEN p.kind = 'mention' THEN p.top ELSE 0.0 END) AS mention_decay
             FROM pairs p
             LEFT JOIN amplify_pairs r ON r.src = p.src AND r.dst = p.dst AND p.kind IN ({_AMPLIFYING_SQL})
             GROUP BY p.src, p.dst"""),
+        # what each node receives from the accounts that engage it (each counted once, by its age)
+        Step("received", """
+            SELECT g.dst AS idx, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
+                   count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
+                   sum(g.mentions) AS mentioners,
+                   sum(power(s.age_factor * g.mention_decay, 2)) AS mentioners_sq,
+                   sum(g.amplifier) AS amplifiers, sum(g.amplifications) AS amplifications,
+                   sum(g.replier) AS repliers, sum(g.replies) AS replies, max(g.explicit) AS explicit_in
+            FROM edges g JOIN standing s ON s.idx = g.src GROUP BY g.dst"""),
+        # what each node sends, and what its out-weights are divided by (at least their sum)
+        Step("sent", """
+            SELECT src AS idx, max(explicit) AS explicit_out, sum(events) AS sent,
+                   greatest(sum(full_weight), sum(weight)) AS out_weight
+            FROM edges GROUP BY src"""),
         # where PageRank's surfer jumps: in proportion to the audience, less for fresh accounts
         Step("seeds", """
             SELECT n.idx, n.age_factor
-                   * log2(2.0 + greatest(coalesce(n.followers_stat, 0.0), coalesce(a.followers_seen, 0.0))) AS seed
-            FROM nodes n LEFT JOIN audience_seen a ON a.idx = n.idx"""),
+                   * log2(2.0 + greatest(coalesce(n.followers_stat, 0.0), coalesce(r.followers_seen, 0.0))) AS seed
+            FROM nodes n LEFT JOIN received r ON r.idx = n.idx"""),
     ]
 
 
@@ -236,19 +268,6 @@ def score_steps(p: Params) -> list[Step]:
         Step("thread_depth", f"""
             SELECT network, root AS post_id, max(level) AS depth
             FROM ({' UNION ALL '.join(depth_levels)}) levels GROUP BY network, root"""),
-        # each repost or quote: the amplifier's credit, shared across its amplifications of this account
-        Step("amp_events", f"""
-            SELECT e.network, e.dst, e.src, e.target_post, e.time,
-                   s.age_factor * s.budget * CASE WHEN a.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END
-                       * e.decay / sqrt(CAST(a.n AS DOUBLE)) AS contribution
-            FROM events e
-            JOIN amplify_pairs a ON a.src = e.src AND a.dst = e.dst
-            JOIN standing s ON s.idx = e.src
-            WHERE e.kind IN ({_AMPLIFYING_SQL})"""),
-        Step("reply_events", """
-            SELECT e.network, e.dst, e.src, e.target_post, s.age_factor * e.decay AS contribution
-            FROM events e JOIN standing s ON s.idx = e.src
-            WHERE e.kind = 'reply'"""),
         Step("post_amplified", """
             SELECT network, dst, coalesce(target_post, 'event:' || CAST(src AS VARCHAR) || ':' || coalesce(CAST(time AS VARCHAR), ''))
                        AS post_key,
@@ -292,18 +311,6 @@ def score_steps(p: Params) -> list[Step]:
                    sum(CASE WHEN replied > 0 OR known = 0 THEN 0 ELSE 1 END) AS unreplied_posts,
                    max(depth) AS max_depth
             FROM post_reach GROUP BY idx"""),
-        Step("received", f"""
-            SELECT e.dst AS idx,
-                   count(DISTINCT CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN e.src END) AS amplifiers,
-                   sum(CASE WHEN e.kind IN ({_AMPLIFYING_SQL}) THEN 1 ELSE 0 END) AS amplifications,
-                   count(DISTINCT CASE WHEN e.kind = 'reply' THEN e.src END) AS repliers,
-                   sum(CASE WHEN e.kind = 'reply' THEN 1 ELSE 0 END) AS replies,
-                   max(CASE WHEN e.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_in
-            FROM events e GROUP BY e.dst"""),
-        Step("sent", """
-            SELECT src AS idx, max(CASE WHEN kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit_out,
-                   count(*) AS sent
-            FROM events GROUP BY src"""),
         Step("lists_seen", """
             SELECT m.node_id, count(DISTINCT l.network || ':' || l.list_id) AS lists
             FROM list_memberships l
@@ -313,20 +320,17 @@ def score_steps(p: Params) -> list[Step]:
             GROUP BY m.node_id"""),
         # each engaging account's share of an account's authority, squared: the bootstrap variance of the sum
         Step("authority_spread", """
-            SELECT e.dst AS idx, sum(power(e.weight * a.standing / o.out_weight, 2)) AS authority_sq
+            SELECT e.dst AS idx, sum(power(e.weight * f.share, 2)) AS authority_sq
             FROM edges e
-            JOIN (SELECT src, greatest(sum(full_weight), sum(weight)) AS out_weight FROM edges GROUP BY src) o
-              ON o.src = e.src
-            JOIN authority a ON a.idx = e.src
-            WHERE o.out_weight > 0
+            JOIN (SELECT o.idx, a.standing / o.out_weight AS share FROM sent o JOIN authority a ON a.idx = o.idx
+                  WHERE o.out_weight > 0) f ON f.idx = e.src
             GROUP BY e.dst"""),
-        Step("graph_nodes", "SELECT src AS idx FROM edges UNION SELECT dst AS idx FROM edges"),
         # every feature of every node, in one row
         Step("features", """
             SELECT n.node_id, n.idx, n.has_stats, n.followers_stat, n.listed_stat, n.mentions_stat, n.reposts_stat,
-                   coalesce(a.followers_seen, 0.0) AS followers_seen, coalesce(a.engagers_seen, 0.0) AS engagers_seen,
-                   coalesce(a.engagers, 0) AS engagers, coalesce(a.mentioners_seen, 0.0) AS mentioners_seen,
-                   coalesce(a.mentioners, 0) AS mentioners, coalesce(a.mentioners_sq, 0.0) AS mentioners_sq,
+                   coalesce(r.followers_seen, 0.0) AS followers_seen, coalesce(r.engagers_seen, 0.0) AS engagers_seen,
+                   coalesce(r.engagers, 0) AS engagers, coalesce(r.mentioners_seen, 0.0) AS mentioners_seen,
+                   coalesce(r.mentioners, 0) AS mentioners, coalesce(r.mentioners_sq, 0.0) AS mentioners_sq,
                    coalesce(t.posts, 0) AS posts, coalesce(t.amplified_reach, 0.0) AS amplified_reach,
                    coalesce(t.amplified_sq, 0.0) AS amplified_sq, coalesce(t.amplified_posts, 0) AS amplified_posts,
                    coalesce(t.unamplified_posts, 0) AS unamplified_posts,
@@ -337,21 +341,19 @@ def score_steps(p: Params) -> list[Step]:
                    coalesce(r.repliers, 0) AS repliers, coalesce(r.replies, 0) AS replies,
                    coalesce(l.lists, 0) AS lists, coalesce(au.authority, 0.0) AS authority,
                    coalesce(sp.authority_sq, 0.0) AS authority_sq,
-                   CASE WHEN gn.idx IS NULL THEN 0 ELSE 1 END AS in_graph,
+                   CASE WHEN r.idx IS NULL AND s.idx IS NULL THEN 0 ELSE 1 END AS in_graph,
                    CASE WHEN coalesce(r.explicit_in, 0) + coalesce(s.explicit_out, 0) > 0 THEN 'graph'
-                        WHEN coalesce(t.posts, 0) + coalesce(r.replies, 0) + coalesce(a.engagers, 0)
+                        WHEN coalesce(t.posts, 0) + coalesce(r.replies, 0) + coalesce(r.engagers, 0)
                              + coalesce(s.sent, 0) > 0 THEN 'posts'
                         WHEN n.has_stats = 1 THEN 'statistics'
                         ELSE 'none' END AS data_level
             FROM nodes n
-            LEFT JOIN audience_seen a ON a.idx = n.idx
             LEFT JOIN post_totals t ON t.idx = n.idx
             LEFT JOIN received r ON r.idx = n.idx
             LEFT JOIN sent s ON s.idx = n.idx
             LEFT JOIN lists_seen l ON l.node_id = n.node_id
             LEFT JOIN authority au ON au.idx = n.idx
-            LEFT JOIN authority_spread sp ON sp.idx = n.idx
-            LEFT JOIN graph_nodes gn ON gn.idx = n.idx"""),
+            LEFT JOIN authority_spread sp ON sp.idx = n.idx"""),
         # each component in absolute units, log2(1 + n) of a count n: followers or engaging accounts; posts
         # amplified, each counted by log2(1 + its reach) (so one viral post is one post), less for posts that
         # drew nothing; the same for replies, plus the accounts that mention it; the standing of the accounts
@@ -359,7 +361,7 @@ def score_steps(p: Params) -> list[Step]:
         # is a Poisson bootstrap's over what n sums (posts, engaging accounts), by the delta method; a count
         # from account statistics alone is uncertain by STATISTICS_SPREAD (an all-time figure, not the window's)
         Step("measures", f"""
-            SELECT node_id, data_level,
+            SELECT f.node_id, f.data_level,
                    greatest(coalesce(followers_stat, 0.0), followers_seen, engagers_seen) AS audience_n,
                    amplified_reach / (1.0 + unamplified_posts / {q}) AS amp_n,
                    (amplified_sq / power(1.0 + unamplified_posts / {q}, 2)
@@ -372,52 +374,52 @@ def score_steps(p: Params) -> list[Step]:
                     + mentioners_sq) AS conv_n_var,
                    greatest(coalesce(mentions_stat, 0.0), 0.0) AS conv_stat_n,
                    authority, authority_sq,
-                   greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)) AS recognition_n
-            FROM features"""),
-        Step("components", f"""
-            SELECT node_id, 'audience' AS component, log2(1.0 + audience_n) AS value,
-                   CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
-                        ELSE audience_n / power((1.0 + audience_n) * {LN2!r}, 2) END AS variance
-            FROM measures
-            UNION ALL
-            SELECT node_id, 'amplification', log2(1.0 + greatest(amp_n, amp_stat_n)),
-                   CASE WHEN amp_n >= amp_stat_n THEN amp_n_var / power((1.0 + amp_n) * {LN2!r}, 2)
-                        ELSE {STATISTICS_SPREAD ** 2!r} END
-            FROM measures
-            UNION ALL
-            SELECT node_id, 'conversation', log2(1.0 + greatest(conv_n, conv_stat_n)),
-                   CASE WHEN conv_n >= conv_stat_n THEN conv_n_var / power((1.0 + conv_n) * {LN2!r}, 2)
-                        ELSE {STATISTICS_SPREAD ** 2!r} END
-            FROM measures
-            UNION ALL
-            SELECT node_id, 'authority', log2(1.0 + authority),
-                   authority_sq / power((1.0 + authority) * {LN2!r}, 2)
-            FROM measures
-            UNION ALL
-            SELECT node_id, 'recognition', log2(1.0 + recognition_n),
-                   CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
-                        ELSE recognition_n / power((1.0 + recognition_n) * {LN2!r}, 2) END
-            FROM measures"""),
-        # points on the fixed calibrated scale, read for the network the account is shown under; excluded
-        # accounts are left out (they are never scored), and nobody else's points depend on who is here
-        Step("graded", f"""
-            SELECT c.node_id, c.component, c.value, c.variance,
-                   {points_sql('c.component', 'c.value', 'd.network', COMPONENTS)} AS points,
-                   {slope_sql('c.component', 'c.value', 'd.network', COMPONENTS)} AS slope,
-                   {_component_weight('c.component')} AS weight
-            FROM components c
-            JOIN node_display d ON d.node_id = c.node_id
-            ANTI JOIN excluded x ON x.node_id = c.node_id"""),
-        Step("contributions", """
+                   greatest(coalesce(listed_stat, 0.0), CAST(lists AS DOUBLE)) AS recognition_n,
+                   d.network
+            FROM features f
+            JOIN node_display d ON d.node_id = f.node_id
+            ANTI JOIN excluded x ON x.node_id = f.node_id"""),
+        # each component's value and variance; its points on the fixed calibrated scale, read for the network
+        # the account is shown under (excluded accounts are never scored, and nobody else's points depend on
+        # who is here), its weight and contribution
+        Step("contributions", f"""
+            WITH components AS (
+                SELECT node_id, network, data_level, 'audience' AS component, log2(1.0 + audience_n) AS value,
+                       CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
+                            ELSE audience_n / power((1.0 + audience_n) * {LN2!r}, 2) END AS variance
+                FROM measures
+                UNION ALL
+                SELECT node_id, network, data_level, 'amplification', log2(1.0 + greatest(amp_n, amp_stat_n)),
+                       CASE WHEN amp_n >= amp_stat_n THEN amp_n_var / power((1.0 + amp_n) * {LN2!r}, 2)
+                            ELSE {STATISTICS_SPREAD ** 2!r} END
+                FROM measures
+                UNION ALL
+                SELECT node_id, network, data_level, 'conversation', log2(1.0 + greatest(conv_n, conv_stat_n)),
+                       CASE WHEN conv_n >= conv_stat_n THEN conv_n_var / power((1.0 + conv_n) * {LN2!r}, 2)
+                            ELSE {STATISTICS_SPREAD ** 2!r} END
+                FROM measures
+                UNION ALL
+                SELECT node_id, network, data_level, 'authority', log2(1.0 + authority),
+                       authority_sq / power((1.0 + authority) * {LN2!r}, 2)
+                FROM measures
+                UNION ALL
+                SELECT node_id, network, data_level, 'recognition', log2(1.0 + recognition_n),
+                       CASE WHEN data_level = 'statistics' THEN {STATISTICS_SPREAD ** 2!r}
+                            ELSE recognition_n / power((1.0 + recognition_n) * {LN2!r}, 2) END
+                FROM measures),
+            graded AS (
+                SELECT c.node_id, c.data_level, c.component, c.value, c.variance,
+                       {points_sql('c.component', 'c.value', 'c.network', COMPONENTS)} AS points,
+                       {slope_sql('c.component', 'c.value', 'c.network', COMPONENTS)} AS slope,
+                       {_component_weight('c.component')} AS weight
+                FROM components c)
             SELECT node_id, component, value, points / 100.0 AS percentile, weight,
-                   0.99 * weight * points AS contribution, variance, slope
+                   0.99 * weight * points AS contribution, variance, slope, data_level
             FROM graded"""),
         Step("scored", f"""
-            SELECT f.node_id, 1.0 + sum(c.contribution) AS exact,
-                   {RANGE_Z!r} * sqrt(sum(power(0.99 * c.weight * c.slope, 2) * c.variance)) AS half_width,
-                   f.data_level
-            FROM features f JOIN contributions c ON c.node_id = f.node_id
-            GROUP BY f.node_id, f.data_level"""),
+            SELECT node_id, 1.0 + sum(contribution) AS exact,
+                   {RANGE_Z!r} * sqrt(sum(power(0.99 * weight * slope, 2) * variance)) AS half_width, data_level
+            FROM contributions GROUP BY node_id, data_level"""),
         Step("final_scores", """
             SELECT s.node_id, d.network, d.account_id, d.handle,
                    CAST(floor(s.exact + 0.5) AS INTEGER) AS score, s.exact,
@@ -436,9 +438,9 @@ def score_steps(p: Params) -> list[Step]:
                       UNION ALL
                       SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src
                       UNION ALL
-                      SELECT e.dst, e.src, 'mentioner', sum(s.age_factor * e.decay), count(*)
-                      FROM events e JOIN standing s ON s.idx = e.src
-                      WHERE e.kind = 'mention' GROUP BY e.dst, e.src) u) ranked
+                      SELECT e.dst, e.src, 'mentioner', s.age_factor * e.mention_w, e.mention_events
+                      FROM edges e JOIN standing s ON s.idx = e.src
+                      WHERE e.mentions = 1) u) ranked
             JOIN nodes d ON d.idx = ranked.dst
             JOIN nodes o ON o.idx = ranked.src
             WHERE ranked.r <= 5 AND d.node_id IN (SELECT node_id FROM final_scores)"""),
