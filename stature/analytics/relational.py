@@ -83,6 +83,8 @@ class Params:
 class Step:
     name: str
     sql: str
+    joins_as_written: bool = False
+    """Join in the order written, each join's right side the one to hash (see ``engine.DuckDBEngine.run``)."""
 
 
 def _ts(value: datetime) -> str:
@@ -154,7 +156,7 @@ def graph_steps(p: Params) -> list[Step]:
         # quote's or reply's post (the one it is about) and time. One join to posts (a post is unique per
         # network), only for the interactions that need it, gives a reply's or quote's parent and, where the
         # interaction names no target, the author of the post it is about. Written big table first, each
-        # join's right side the smaller one (the order DuckDB runs them in, see engine.py)
+        # join's right side the smaller one, and run in that order
         Step("events", f"""
             SELECT x.network, s.idx AS src, t.idx AS dst, x.kind,
                    CASE x.kind WHEN 'reply' THEN p.reply_to_post_id WHEN 'quote' THEN p.quote_of_post_id
@@ -166,7 +168,7 @@ def graph_steps(p: Params) -> list[Step]:
                                                   THEN x.post_id END
             JOIN account_nodes s ON s.network = x.network AND s.account_id = x.source_id
             JOIN account_nodes t ON t.network = x.network AND t.account_id = coalesce(x.target_id, p.author_id)
-            WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.idx <> t.idx"""),
+            WHERE x.kind IN ({_KINDS_SQL}) AND {in_window('x.time')} AND s.idx <> t.idx""", joins_as_written=True),
         Step("pairs", """
             SELECT src, dst, kind, count(*) AS n, sum(decay) AS w, max(decay) AS top FROM events
             GROUP BY src, dst, kind"""),
@@ -196,35 +198,48 @@ def graph_steps(p: Params) -> list[Step]:
             FROM events e JOIN standing s ON s.idx = e.src
             WHERE e.kind = 'reply'"""),
         # the graph: one edge per pair, kinds weighted and saturating, reciprocal amplification discounted;
-        # with what each pair holds (which kinds, how many), so later steps read pairs of nodes, not events
+        # with how many interactions the pair holds and whether any is explicit (few sums: a group-by into
+        # ten million pairs is cheap only while its rows are narrow)
         Step("edges", f"""
             SELECT p.src, p.dst,
                    sum({_kind_weight('p.kind')} * log2(1.0 + p.w)
                        * CASE WHEN r.reciprocal = 1 THEN {RECIPROCAL_DISCOUNT!r} ELSE 1.0 END) AS weight,
                    sum({_kind_weight('p.kind')} * log2(1.0 + p.w)) AS full_weight,
                    sum(p.n) AS events,
-                   max(CASE WHEN p.kind = 'follow' THEN 1 ELSE 0 END) AS follows,
-                   max(CASE WHEN p.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit,
-                   max(CASE WHEN p.kind IN ({_AMPLIFYING_SQL}) THEN 1 ELSE 0 END) AS amplifier,
-                   sum(CASE WHEN p.kind IN ({_AMPLIFYING_SQL}) THEN p.n ELSE 0 END) AS amplifications,
-                   max(CASE WHEN p.kind = 'reply' THEN 1 ELSE 0 END) AS replier,
-                   sum(CASE WHEN p.kind = 'reply' THEN p.n ELSE 0 END) AS replies,
-                   max(CASE WHEN p.kind = 'mention' THEN 1 ELSE 0 END) AS mentions,
-                   sum(CASE WHEN p.kind = 'mention' THEN p.n ELSE 0 END) AS mention_events,
-                   sum(CASE WHEN p.kind = 'mention' THEN p.w ELSE 0.0 END) AS mention_w,
-                   max(CASE WHEN p.kind = 'mention' THEN p.top ELSE 0.0 END) AS mention_decay
+                   max(CASE WHEN p.kind IN ('follow', 'repost', 'like') THEN 1 ELSE 0 END) AS explicit
             FROM pairs p
             LEFT JOIN amplify_pairs r ON r.src = p.src AND r.dst = p.dst AND p.kind IN ({_AMPLIFYING_SQL})
             GROUP BY p.src, p.dst"""),
-        # what each node receives from the accounts that engage it (each counted once, by its age)
+        # each account that mentions another, for explain (its mention credit)
+        Step("mention_pairs", """
+            SELECT p.src, p.dst, s.age_factor * p.w AS credit, p.n AS events
+            FROM pairs p JOIN standing s ON s.idx = p.src WHERE p.kind = 'mention'"""),
+        # what each node receives from the accounts that engage it, each counted once and by its age: from the
+        # pairs (engagers), from the pairs of one kind (followers, mentioners, repliers) and the amplifiers
         Step("received", """
-            SELECT g.dst AS idx, sum(s.age_factor * g.follows) AS followers_seen, sum(s.age_factor) AS engagers_seen,
-                   count(*) AS engagers, sum(s.age_factor * g.mention_decay) AS mentioners_seen,
-                   sum(g.mentions) AS mentioners,
-                   sum(power(s.age_factor * g.mention_decay, 2)) AS mentioners_sq,
-                   sum(g.amplifier) AS amplifiers, sum(g.amplifications) AS amplifications,
-                   sum(g.replier) AS repliers, sum(g.replies) AS replies, max(g.explicit) AS explicit_in
-            FROM edges g JOIN standing s ON s.idx = g.src GROUP BY g.dst"""),
+            WITH engaged AS (
+                SELECT e.dst, count(*) AS engagers, sum(s.age_factor) AS engagers_seen, max(e.explicit) AS explicit_in
+                FROM edges e JOIN standing s ON s.idx = e.src GROUP BY e.dst),
+            by_kind AS (
+                SELECT p.dst, sum(CASE WHEN p.kind = 'follow' THEN s.age_factor ELSE 0.0 END) AS followers_seen,
+                       sum(CASE WHEN p.kind = 'mention' THEN s.age_factor * p.top ELSE 0.0 END) AS mentioners_seen,
+                       sum(CASE WHEN p.kind = 'mention' THEN 1 ELSE 0 END) AS mentioners,
+                       sum(CASE WHEN p.kind = 'mention' THEN power(s.age_factor * p.top, 2) ELSE 0.0 END)
+                           AS mentioners_sq,
+                       sum(CASE WHEN p.kind = 'reply' THEN 1 ELSE 0 END) AS repliers,
+                       sum(CASE WHEN p.kind = 'reply' THEN p.n ELSE 0 END) AS replies
+                FROM pairs p JOIN standing s ON s.idx = p.src
+                WHERE p.kind IN ('follow', 'mention', 'reply') GROUP BY p.dst),
+            amplified AS (
+                SELECT dst, count(*) AS amplifiers, sum(n) AS amplifications FROM amplify_pairs GROUP BY dst)
+            SELECT g.dst AS idx, g.engagers, g.engagers_seen, g.explicit_in,
+                   coalesce(k.followers_seen, 0.0) AS followers_seen, coalesce(k.mentioners_seen, 0.0) AS mentioners_seen,
+                   coalesce(k.mentioners, 0) AS mentioners, coalesce(k.mentioners_sq, 0.0) AS mentioners_sq,
+                   coalesce(k.repliers, 0) AS repliers, coalesce(k.replies, 0) AS replies,
+                   coalesce(a.amplifiers, 0) AS amplifiers, coalesce(a.amplifications, 0) AS amplifications
+            FROM engaged g
+            LEFT JOIN by_kind k ON k.dst = g.dst
+            LEFT JOIN amplified a ON a.dst = g.dst"""),
         # what each node sends, and what its out-weights are divided by (at least their sum)
         Step("sent", """
             SELECT src AS idx, max(explicit) AS explicit_out, sum(events) AS sent,
@@ -438,9 +453,7 @@ def score_steps(p: Params) -> list[Step]:
                       UNION ALL
                       SELECT dst, src, 'replier', sum(contribution), count(*) FROM reply_events GROUP BY dst, src
                       UNION ALL
-                      SELECT e.dst, e.src, 'mentioner', s.age_factor * e.mention_w, e.mention_events
-                      FROM edges e JOIN standing s ON s.idx = e.src
-                      WHERE e.mentions = 1) u) ranked
+                      SELECT dst, src, 'mentioner', credit, events FROM mention_pairs) u) ranked
             JOIN nodes d ON d.idx = ranked.dst
             JOIN nodes o ON o.idx = ranked.src
             WHERE ranked.r <= 5 AND d.node_id IN (SELECT node_id FROM final_scores)"""),

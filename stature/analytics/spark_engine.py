@@ -6,7 +6,7 @@ out as Parquet and read back as the view later steps use, so no plan grows
 beyond one step. Authority is the standing of :func:`stature.graph.standing` as
 joins and group-bys in a loop, each iteration written out, the same iterations
 as the DuckDB engine's scipy run (same start, update, ``out_weight`` division,
-relative stopping rule and scaling). At the end every step's
+extrapolations, relative stopping rule and scaling). At the end every step's
 output is a temporary view on the workspace's DuckDB connection, so storing a
 run is the same code for both engines.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..graph.pagerank import ConvergenceError
+from ..graph.pagerank import ConvergenceError, extrapolation_rate
 from .relational import AUTHORITY, Step
 from .spark_session import Spark, SparkError
 
@@ -103,29 +103,32 @@ class SparkEngine:
             self._write("authority", self.session.sql(
                 "SELECT CAST(0 AS BIGINT) AS idx, 0.0D AS authority, 0.0D AS standing LIMIT 0"))
             return info
-        # each node's own share, (1 - d) * seed, and 1/out_weight (pagerank.py's standing)
+        # each node's own share, (1 - d) * seed, and 1/out_weight (pagerank.py's standing); dl is the last
+        # step's change, what an extrapolation adds a multiple of
         state = self._write("standing_0", self.session.sql(f"""
             SELECT n.idx, {_double(1.0 - damping)} * n.seed AS base,
                    CASE WHEN o.out_weight > 0 THEN 1.0D / o.out_weight ELSE 0.0D END AS inv,
-                   {_double(1.0 - damping)} * n.seed AS x,
-                   {_double(1.0 - damping)} * n.seed
-                       * CASE WHEN o.out_weight > 0 THEN 1.0D / o.out_weight ELSE 0.0D END AS px,
-                   0.0D AS diff
+                   {_double(1.0 - damping)} * n.seed AS x, 0.0D AS dl
             FROM seeds n
             LEFT JOIN (SELECT src, greatest(sum(full_weight), sum(weight)) AS out_weight
                        FROM edges GROUP BY src) o ON o.src = n.idx"""))
         hint = "/*+ BROADCAST(r) */" if nodes <= BROADCAST_NODES else ""
         error = float("inf")
+        jump = 0.0  # what the next step adds of the last change before it passes standing on
+        last = rate = None  # as in pagerank.standing: whether the last change counts, the last rate estimate
         for iteration in range(1, max_iter + 1):
             previous = state
+            at = f"(r.x + {_double(jump)} * r.dl)" if jump else "r.x"
+            here = f"(s.x + {_double(jump)} * s.dl)" if jump else "s.x"
             state = self._write(f"standing_{iteration}", self.session.sql(f"""
-                SELECT idx, base, inv, x, x * inv AS px, abs(x - old) / (1.0D + x) AS diff FROM (
-                    SELECT s.idx, s.base, s.inv, s.x AS old,
+                SELECT idx, base, inv, x, x - y AS dl, abs(x - y) / (1.0D + x) AS diff,
+                       (x - y) * last AS cross, last * last AS square FROM (
+                    SELECT s.idx, s.base, s.inv, {here} AS y, s.dl AS last,
                            {_double(damping)} * coalesce(p.passed, 0.0D) + s.base AS x
                     FROM {previous} s
-                    LEFT JOIN (SELECT {hint} e.dst, sum(e.weight * r.px) AS passed
+                    LEFT JOIN (SELECT {hint} e.dst, sum(e.weight * ({at} * r.inv)) AS passed
                                FROM edges e JOIN {previous} r ON r.idx = e.src GROUP BY e.dst) p
-                           ON p.dst = s.idx)"""), observe={"diff": "max"})
+                           ON p.dst = s.idx)"""), observe={"diff": "max", "cross": "sum", "square": "sum"})
             self._drop(previous)
             error = float(self._observed["diff"])
             if progress:
@@ -138,6 +141,13 @@ class SparkEngine:
                 self._drop(state)
                 info["authority_iterations"] = iteration
                 return info
+            estimate = extrapolation_rate(float(self._observed["cross"] or 0.0), float(self._observed["square"] or 0.0),
+                                          rate, damping) if last else None
+            jump = 0.0
+            if isinstance(estimate, tuple):
+                jump, last, rate = estimate[0] / (1.0 - estimate[0]), None, None
+            else:
+                last, rate = True, estimate
         raise ConvergenceError(f"Standing did not converge in {max_iter} iterations "
                                f"(last relative change {error:.2e}, tolerance {tol:.0e}); raise max_iter.")
 
