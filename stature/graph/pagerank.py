@@ -117,7 +117,9 @@ def standing(adjacency, seeds, *, damping: float = 0.85, out_weight=None, tol: f
     """
     if not 0 < damping < 1:
         raise ValueError(f"damping must be in (0, 1), not {damping}")
-    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    # CSR or CSC as given (a CSC matrix's transpose, what the iteration multiplies by, is CSR at no cost)
+    matrix = adjacency if isinstance(adjacency, (sp.csr_array, sp.csc_array)) else sp.csr_array(adjacency)
+    matrix = matrix.astype(np.float64, copy=False)
     n = matrix.shape[0]
     if matrix.shape != (n, n):
         raise ValueError(f"the adjacency matrix must be square, not {matrix.shape}")
@@ -133,7 +135,7 @@ def standing(adjacency, seeds, *, damping: float = 0.85, out_weight=None, tol: f
     if out.shape != (n,) or np.any(out < rows * (1 - 1e-9)):
         raise ValueError("out_weight must be n numbers, each at least its node's row sum")
     inverse = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
-    inbound = matrix.T.tocsr()  # row i: the edges into i, by source, as the transpose's columns run
+    inbound = matrix.T.tocsr()  # row i: the edges into i
     base = (1.0 - damping) * seeds
     x = base.copy()
     error = np.inf
