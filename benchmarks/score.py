@@ -14,12 +14,14 @@ process whose peak resident memory is its own:
 - the peer, DuckDB alone: the join at the heart of the score, every interaction joined to its
   source and target accounts and grouped into weighted pairs, written to a table.
 
-Prints a Markdown table, with how time and memory grow from the first size to the last.
+Prints a Markdown table (with the machine's load average as each run ended), every step's time,
+and how time and memory grow from the first size to the last.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -94,7 +96,7 @@ def run_score(path: str) -> dict:
     steps.append(("storing the run", t0 + elapsed - last[0]))  # and the window check after it
     slowest = sorted(steps, key=lambda s: -s[1])[:4]
     return {"what": "stature score", "seconds": elapsed, "scored": run.scored, "graph_edges": run.edges,
-            "iterations": run.authority_iterations, "slowest": slowest, "steps": steps,
+            "iterations": run.authority_iterations, "slowest": slowest, "steps": steps, "load": os.getloadavg()[0],
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -115,7 +117,7 @@ def run_peer(path: str) -> dict:
     interactions = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
     con.close()
     return {"what": "DuckDB alone: join and group the edges", "seconds": elapsed, "pairs": pairs,
-            "interactions": interactions,
+            "interactions": interactions, "load": os.getloadavg()[0],
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -160,6 +162,7 @@ def main(argv=None) -> int:
         note = (f"{r['graph_edges']:,} graph edges, {r['iterations']} iterations; slowest steps: "
                 + ", ".join(f"{name} {sec:.1f} s" for name, sec in r["slowest"])) if "slowest" in r \
             else f"{r['pairs']:,} pairs"
+        note += f"; load average {r['load']:.1f} at the end"
         print(f"| {r['what']} | {r['accounts']:,} | {r.get('interactions', 0):,} | {r['seconds']:.1f} | "
               f"{r['peak_mb']:,.0f} | {note} |")
     for r in rows:
