@@ -119,14 +119,19 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
     from . import network_cache
 
     step = progress or (lambda done, total, label: None)
-    if as_of is None:
-        as_of = ws.sql("SELECT max(time) FROM interactions")[0][0]
-    params = {"as_of": None if as_of is None else str(as_of), "half_life_days": float(half_life_days),
-              "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS, "sql": _BUILD_SQL}
+    rules = {"half_life_days": float(half_life_days), "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS,
+             "sql": _BUILD_SQL}
     if not cache:
+        as_of = newest(ws) if as_of is None else as_of
         return build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+    request = {"as_of": None if as_of is None else str(as_of), **rules}
     file_stamp = network_cache.stamp(ws.path)
-    key = network_cache.remembered(ws.path, file_stamp, params) or network_cache.fingerprint(ws, params)
+    seen = network_cache.remembered(ws.path, file_stamp, request)
+    if seen is not None:  # nothing was written since: the newest activity and the fingerprint are known
+        as_of, key = (seen[0], seen[1]) if as_of is None else (as_of, seen[1])
+    else:
+        as_of = newest(ws) if as_of is None else as_of
+        key = network_cache.fingerprint(ws, {"as_of": None if as_of is None else str(as_of), **rules})
     found = network_cache.read(ws.path, key)
     if found is not None:
         step(3, 3, "cached")
@@ -136,8 +141,13 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
         net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
         if not network_cache.write(ws.path, key, net):
             return net
-    network_cache.remember(ws.path, file_stamp, params, key)
+    network_cache.remember(ws.path, file_stamp, request, as_of, key)
     return net
+
+
+def newest(ws):
+    """The time of the newest interaction: the default as-of time."""
+    return ws.sql("SELECT max(time) FROM interactions")[0][0]
 
 
 def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress: Progress | None = None) -> Network:

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -56,22 +57,28 @@ def stamp(workspace_path) -> list:
     return out
 
 
-def remembered(workspace_path, file_stamp: list, params: dict) -> str | None:
-    """The fingerprint found for ``params`` when the workspace last had ``file_stamp``; None if it changed."""
+def remembered(workspace_path, file_stamp: list, request: dict) -> tuple | None:
+    """``(as_of, key)`` found for ``request`` (the parameters as asked, ``as_of`` None for the newest) when
+    the workspace last had ``file_stamp``; None if it changed since."""
     try:
         seen = json.loads((folder(workspace_path) / "stamp.json").read_text())
-    except (OSError, ValueError):
+        if seen.get("stamp") != file_stamp or seen.get("request") != _digest(request):
+            return None
+        as_of = seen["as_of"]
+        return (None if as_of is None else datetime.fromisoformat(as_of)), seen["key"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    same = seen.get("stamp") == file_stamp and seen.get("params") == _digest(params)
-    return seen.get("key") if same else None
 
 
-def remember(workspace_path, file_stamp: list, params: dict, key: str) -> None:
-    """Note that the workspace with ``file_stamp`` has fingerprint ``key`` for ``params`` (best effort)."""
+def remember(workspace_path, file_stamp: list, request: dict, as_of, key: str) -> None:
+    """Note that the workspace with ``file_stamp`` answers ``request`` with ``as_of`` and fingerprint ``key``
+    (best effort)."""
     root = folder(workspace_path)
     try:
         staging = root / f".stamp-{os.getpid()}"
-        staging.write_text(json.dumps({"stamp": file_stamp, "params": _digest(params), "key": key}))
+        staging.write_text(json.dumps({"stamp": file_stamp, "request": _digest(request),
+                                       "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of,
+                                       "key": key}))
         os.replace(staging, root / "stamp.json")
     except OSError:
         pass
