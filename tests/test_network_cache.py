@@ -132,3 +132,83 @@ def test_a_read_only_folder_goes_without_the_cache(congress, monkeypatch):
     monkeypatch.setattr("stature.graph.network_cache.folder", lambda path: congress.path.parent / "no" / "such")
     net = load_network(congress)
     same_network(net, load_network(congress, cache=False))
+
+
+def fingerprints(monkeypatch) -> list:
+    """Count the times the rows are hashed to find the cache's key."""
+    from stature.graph import network_cache
+
+    calls = []
+    real = network_cache.fingerprint
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(network_cache, "fingerprint", counting)
+    return calls
+
+
+def test_a_stature_write_session_that_leaves_the_graph_alone_costs_no_hashing(congress, monkeypatch):
+    from stature import Workspace
+    from stature.analytics import score
+
+    path = congress.path
+    congress.close()
+    with Workspace(path, read_only=True) as ws:  # `stature connect`: builds the cache, notes the file's stamp
+        first = load_network(ws)
+    with Workspace(path) as ws:  # a score run writes the file, not the graph's tables
+        score(ws)
+    hashed, calls = fingerprints(monkeypatch), builds(monkeypatch)
+    with Workspace(path, read_only=True) as ws:
+        again = load_network(ws)
+        assert not hashed and not calls and mapped(again.adjacency.data)
+        same_network(first, again)
+        same_network(again, load_network(ws, cache=False))
+
+
+def test_an_interaction_changed_by_another_program_rebuilds_the_network(congress, monkeypatch):
+    import duckdb
+
+    from stature import Workspace
+
+    path = congress.path
+    congress.close()
+    with Workspace(path, read_only=True) as ws:
+        before = load_network(ws)
+    con = duckdb.connect(str(path))  # not Stature: the same number of rows, one weight changed
+    source, target, weight = con.execute("""UPDATE interactions SET weight = weight * 7
+        WHERE rowid = (SELECT min(rowid) FROM interactions) RETURNING source_id, target_id, weight""").fetchone()
+    con.close()
+    with Workspace(path) as ws:  # a Stature session after it carries nothing over: the file changed before it
+        ws.con.execute("CREATE TABLE unrelated AS SELECT 1 AS one")
+    calls = builds(monkeypatch)
+    with Workspace(path, read_only=True) as ws:
+        after = load_network(ws)
+        assert len(calls) == 1
+        i, j = after.index("twitter", source), after.index("twitter", target)
+        assert after.adjacency[i, j] != before.adjacency[i, j]
+        same_network(after, load_network(ws, cache=False))
+
+
+def test_a_stature_session_that_changes_the_graph_rebuilds_it(congress, monkeypatch):
+    from stature import Workspace
+
+    path = congress.path
+    congress.close()
+    with Workspace(path, read_only=True) as ws:
+        load_network(ws)
+    with Workspace(path) as ws:
+        exclude(ws, "twitter:5")
+    calls = builds(monkeypatch)
+    with Workspace(path, read_only=True) as ws:
+        net = load_network(ws)
+        assert len(calls) == 1 and net.excluded[net.index("twitter", "5")]
+    with Workspace(path) as ws:
+        with ws.transaction() as con:
+            writer = Writer(con, 99)
+            writer.add(Interaction("twitter", "follow", "0", "newcomer"))
+            writer.finish()
+    with Workspace(path, read_only=True) as ws:
+        net = load_network(ws)
+        assert len(calls) == 2 and net.index("twitter", "newcomer") is not None
