@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from ..rules.decay import decay_sql, half_life
+from .csr import CSR
 from ..rules.exclusions import EXCLUDED_ACCOUNTS
 from ..rules.interactions import KIND_WEIGHTS
 
@@ -58,9 +59,9 @@ _BUILD_SQL = hashlib.sha256((_NODES_SQL + _EDGES_SQL + _DECAY + EXCLUDED_ACCOUNT
 class Network:
     """The attention graph with its nodes' keys; build it with :func:`load_network`."""
 
-    adjacency: object         # scipy.sparse.csr_array, i -> j: attention paid
+    adjacency: CSR            # i -> j: attention paid (``.scipy()`` for a scipy csr_array)
     kinds: np.ndarray         # per stored edge of adjacency: its interactions counted by kind (see kind_counts)
-    walk: object              # csr_array adjacency + adjacency.T: the circle of trust walks both ways
+    walk: CSR                 # adjacency + adjacency.T: the circle of trust walks both ways
     networks: np.ndarray      # per node
     account_ids: np.ndarray   # per node
     excluded: np.ndarray      # per node: on the exclusion list, never shown
@@ -187,6 +188,8 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
     del edges, src, dst, order  # the query's columns go before the walk matrix is built (peak memory)
     walk = (adjacency + adjacency.T).tocsr()
     walk.sort_indices()
+    adjacency = CSR(adjacency.data, adjacency.indices, adjacency.indptr, adjacency.shape)
+    walk = CSR(walk.data, walk.indices, walk.indptr, walk.shape)
     excluded = np.zeros(n, dtype=bool)
     excluded[[i for (i,) in excluded_rows]] = True
     step(3, 3, "matrix")

@@ -159,7 +159,7 @@ def fingerprint(ws, params: dict) -> str:
 def read(workspace_path, key: str):
     """The parts of the cached :class:`~stature.graph.network.Network` for ``key`` (its fields but the
     as-of time, in order), or None when there is none."""
-    import scipy.sparse as sp
+    from .csr import CSR
 
     entry = folder(workspace_path) / key
     try:
@@ -168,9 +168,8 @@ def read(workspace_path, key: str):
     except (OSError, ValueError, KeyError):
         return None
     n = meta["nodes"]
-    adjacency = sp.csr_array((a["adjacency_data"], a["adjacency_indices"], a["adjacency_indptr"]), shape=(n, n))
-    walk = sp.csr_array((a["walk_data"], a["walk_indices"], a["walk_indptr"]), shape=(n, n))
-    adjacency.has_sorted_indices = walk.has_sorted_indices = True
+    adjacency = CSR(a["adjacency_data"], a["adjacency_indices"], a["adjacency_indptr"], (n, n))
+    walk = CSR(a["walk_data"], a["walk_indices"], a["walk_indptr"], (n, n))
     lookup = {name: a[name] for name in ("keys", "key_order", "ids", "id_order")}
     return adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], lookup
 
