@@ -212,3 +212,24 @@ def test_a_stature_session_that_changes_the_graph_rebuilds_it(congress, monkeypa
     with Workspace(path, read_only=True) as ws:
         net = load_network(ws)
         assert len(calls) == 2 and net.index("twitter", "newcomer") is not None
+
+
+def test_accounts_rewritten_in_another_order_keep_their_names(congress):
+    import duckdb
+
+    from stature import Workspace
+
+    congress.con.execute("UPDATE accounts SET handle = 'member' || account_id")
+    path = congress.path
+    congress.close()
+    with Workspace(path, read_only=True) as ws:
+        before = connect(ws, "twitter:0", net=load_network(ws))
+    con = duckdb.connect(str(path))  # the same accounts, every one at another row: the cache's rows are stale
+    con.execute("CREATE OR REPLACE TABLE accounts AS SELECT * FROM accounts ORDER BY account_id DESC")
+    con.close()
+    with Workspace(path, read_only=True) as ws:
+        net = load_network(ws)
+        rows = ws.sql("SELECT rowid, account_id FROM accounts WHERE network = 'twitter'")
+        assert any(net.account_rows[net.index("twitter", a)] != r for r, a in rows)  # the cache kept the old rows
+        after = connect(ws, "twitter:0", net=net)
+    assert after == before and all(s["handle"] == "member" + s["account_id"] for s in after["suggestions"])

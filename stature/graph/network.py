@@ -67,6 +67,7 @@ class Network:
     excluded: np.ndarray      # per node: on the exclusion list, never shown
     as_of: datetime | None
     lookup: dict | None = None  # the sorted keys and ids with their orders; built when not given
+    account_rows: np.ndarray | None = None  # per node: the rowid of its one ``accounts`` row, -1 if not one
 
     def __post_init__(self):
         if self.lookup is None:
@@ -136,8 +137,8 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
     found = network_cache.read(ws.path, key)
     if found is not None:
         step(3, 3, "cached")
-        *fields, lookup = found
-        net = Network(*fields, as_of, lookup)
+        *fields, lookup, account_rows = found
+        net = Network(*fields, as_of, lookup, account_rows)
     else:
         net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
         if not network_cache.write(ws.path, key, net):
@@ -173,6 +174,9 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
                                             "as_of": as_of, "half_life": float(half_life_days)}).to_arrow_table()
         excluded_rows = con.execute(f"""SELECT n.idx FROM {EXCLUDED_ACCOUNTS} e JOIN _stature_nodes n
                                        ON n.network = e.network AND n.account_id = e.account_id""").fetchall()
+        rows = con.execute("""SELECT n.idx AS node, min(a.rowid) AS row_id
+                              FROM accounts a JOIN _stature_nodes n USING (network, account_id)
+                              GROUP BY n.idx HAVING count(*) = 1""").fetchnumpy()
     finally:
         con.unregister("_stature_nodes")
     step(2, 3, "matrix")
@@ -192,6 +196,9 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
     walk = CSR(walk.data, walk.indices, walk.indptr, walk.shape)
     excluded = np.zeros(n, dtype=bool)
     excluded[[i for (i,) in excluded_rows]] = True
+    account_rows = np.full(n, -1, dtype=np.int64)
+    account_rows[np.asarray(rows["node"], dtype=np.int64)] = np.asarray(rows["row_id"], dtype=np.int64)
     step(3, 3, "matrix")
     return Network(adjacency, kinds, walk, np.asarray(nodes.column(0).to_numpy(zero_copy_only=False), dtype=object),
-                   np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of)
+                   np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of,
+                   account_rows=account_rows)

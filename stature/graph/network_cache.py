@@ -29,9 +29,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-LAYOUT = 1
+LAYOUT = 2
 _ARRAYS = ("adjacency_data", "adjacency_indices", "adjacency_indptr", "kinds", "walk_data", "walk_indices",
-           "walk_indptr", "networks", "account_ids", "excluded", "keys", "key_order", "ids", "id_order")
+           "walk_indptr", "networks", "account_ids", "excluded", "keys", "key_order", "ids", "id_order", "account_rows")
 
 _FINGERPRINT_SQL = """
 SELECT (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM accounts),
@@ -171,7 +171,7 @@ def read(workspace_path, key: str):
     adjacency = CSR(a["adjacency_data"], a["adjacency_indices"], a["adjacency_indptr"], (n, n))
     walk = CSR(a["walk_data"], a["walk_indices"], a["walk_indptr"], (n, n))
     lookup = {name: a[name] for name in ("keys", "key_order", "ids", "id_order")}
-    return adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], lookup
+    return adjacency, a["kinds"], walk, a["networks"], a["account_ids"], a["excluded"], lookup, a["account_rows"]
 
 
 def _load(path: Path):
@@ -192,7 +192,8 @@ def write(workspace_path, key: str, net) -> bool:
               "adjacency_indptr": net.adjacency.indptr, "kinds": net.kinds, "walk_data": net.walk.data,
               "walk_indices": net.walk.indices, "walk_indptr": net.walk.indptr,
               "networks": np.asarray(net.networks).astype(str), "account_ids": np.asarray(net.account_ids).astype(str),
-              "excluded": net.excluded, **{name: net.lookup[name] for name in ("keys", "key_order", "ids", "id_order")}}
+              "excluded": net.excluded, **{name: net.lookup[name] for name in ("keys", "key_order", "ids", "id_order")},
+              "account_rows": net.account_rows if net.account_rows is not None else np.full(net.nodes, -1, np.int64)}
     try:
         root.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
