@@ -109,18 +109,19 @@ print(json.dumps({"stages": marks, "heavy": sorted({"scipy", "pandas", "pyarrow"
 PEER_CODE = "import sys, duckdb; duckdb.connect(sys.argv[1], read_only=True).execute('SELECT 1').fetchall()"
 
 
-def _run(command: list[str]) -> tuple[float, float, str]:
-    """One fresh process under ``nice``: (wall s, its own peak resident MB, stdout)."""
+def _run(command: list[str], checkout: Path | None = None) -> tuple[float, float, str]:
+    """One fresh process under ``nice`` with ``checkout`` (default: this one) first on the path: (wall s, its own
+    peak resident MB, stdout)."""
     import os
     import subprocess
 
     from benchmarks.measure import ROOT
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(checkout or ROOT)}
     with tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(["nice", "-n", "10", *command], stdout=subprocess.PIPE, stderr=err, env=env,
-                                cwd=ROOT, text=True)
+                                cwd=checkout or ROOT, text=True)  # `python -c` puts the folder it runs in first
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)  # nice execs the command: this is its own high-water mark
         wall = time.perf_counter() - start
@@ -132,7 +133,8 @@ def _run(command: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out
 
 
-def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path | None = None) -> dict:
+def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path | None = None,
+                checkout: Path | None = None) -> dict:
     """One `stature connect HANDLE --json` from the shell, again and again, on a workspace of ``size`` follows,
     each call followed by its peers (interleaved, so the machine's load falls on all alike).
 
@@ -140,6 +142,7 @@ def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path
     every later call maps it. Each call is a fresh process timed from start to exit. The peers: Python
     starting, importing DuckDB and opening the same workspace read-only; and Python starting alone.
     Then the same call in one process on the network already loaded, and where a call's time goes.
+    ``checkout``: another checkout of Stature to time the same way (a before/after).
     """
     import json
     import subprocess
@@ -153,10 +156,10 @@ def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path
     stature = [str(Path(sys.executable).parent / "stature"), "--quiet", "--workspace", str(path), "connect"]
     found = {"nodes": nodes, "size": size, "first": None, "again": [], "peer": [], "bare": []}
     if first:
-        wall, peak, _ = _run(stature + [f"bench:{users[0]}", "--json"])
+        wall, peak, _ = _run(stature + [f"bench:{users[0]}", "--json"], checkout)
         found["first"] = {"wall_s": wall, "peak_mb": peak}
     for user in users[1:]:
-        wall, peak, out = _run(stature + [f"bench:{user}", "--json"])
+        wall, peak, out = _run(stature + [f"bench:{user}", "--json"], checkout)
         assert '"suggestions"' in out
         found["again"].append({"wall_s": wall, "peak_mb": peak})
         found["peer"].append(_run([sys.executable, "-c", PEER_CODE, str(path)])[0])
@@ -167,18 +170,18 @@ def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path
             "for user in sys.argv[2:]:\n"
             "    t = time.perf_counter(); connect(ws, user, net=net); calls.append(time.perf_counter() - t)\n"
             "print(json.dumps({'load_s': load, 'calls': calls}))")
-    out = _run([sys.executable, "-c", code, str(path), *(f"bench:{u}" for u in users[1:])])[2]
+    out = _run([sys.executable, "-c", code, str(path), *(f"bench:{u}" for u in users[1:])], checkout)[2]
     found["in_process"] = json.loads(out.strip().splitlines()[-1])
-    runs = [json.loads(_run([sys.executable, "-c", STAGES_CODE, str(path), f"bench:{users[1]}"])[2].strip()
+    runs = [json.loads(_run([sys.executable, "-c", STAGES_CODE, str(path), f"bench:{users[1]}"], checkout)[2].strip()
                        .splitlines()[-1]) for _ in range(3)]
     found["stages"] = min(runs, key=lambda r: sum(ms for _, ms in r["stages"]))
     return found
 
 
-def tables(size: int, *, calls: int = 5, first: bool = True) -> list[dict]:
+def tables(size: int, *, calls: int = 5, first: bool = True, checkout: Path | None = None) -> list[dict]:
     """`connect` from the shell beside its peers, and where one call's time goes (the interface of
     :mod:`benchmarks.run`)."""
-    found = shell_calls(size, calls=calls, first=first)
+    found = shell_calls(size, calls=calls, first=first, checkout=checkout)
     again = sorted(r["wall_s"] for r in found["again"])
 
     def times(values):
@@ -201,13 +204,13 @@ def tables(size: int, *, calls: int = 5, first: bool = True) -> list[dict]:
     title = f"{found['nodes']:,} accounts, {size:,} follows"
     return [{"name": "connect-shell", "size": size,
              "title": f"One `stature connect HANDLE --json` from the shell beside its peers: {title}",
-             "command": f"python benchmarks/connect.py --shell {size}",
+             "command": f"python benchmarks/connect.py --shell {size}" + (f" --checkout {checkout}" if checkout else ""),
              "header": ["call", "median s", "best s", "max s", "peak MB"], "rows": rows,
              "note": f"Each a fresh process under `nice`, the peers run after each call (interleaved); "
                      f"`load_network` from the cache took {found['in_process']['load_s'] * 1000:.0f} ms in-process."},
             {"name": "connect-stages", "size": size,
              "title": f"Where one `connect` from the shell spends its time: {title}",
-             "command": f"python benchmarks/connect.py --shell {size}",
+             "command": f"python benchmarks/connect.py --shell {size}" + (f" --checkout {checkout}" if checkout else ""),
              "header": ["stage", "ms"], "rows": stage_rows,
              "note": "The fastest of 3 fresh processes (by the sum); heavy libraries loaded: "
                      + (", ".join(stages["heavy"]) or "none of scipy, pandas, pyarrow, networkx") + "."}]
@@ -225,12 +228,13 @@ def main(argv=None) -> None:
                              "FOLLOWS follows (bench-data/connect-FOLLOWS, written once), beside their peers.")
     parser.add_argument("--calls", type=int, default=5, help="With --shell: how many calls after the first.")
     parser.add_argument("--cached", action="store_true", help="With --shell: keep the network cache (no first call).")
+    parser.add_argument("--checkout", type=Path, help="With --shell: time another checkout of Stature (a before).")
     args = parser.parse_args(argv)
     if args.shell:
         from benchmarks.run import machine, markdown
 
         print(f"Machine: {machine()}\n")
-        for table in tables(args.shell, calls=args.calls, first=not args.cached):
+        for table in tables(args.shell, calls=args.calls, first=not args.cached, checkout=args.checkout):
             print(markdown(table) + "\n")
         return
 

@@ -128,10 +128,12 @@ def run_load(port: int, *, clients: int = 300, requests: int = 5, slow: int = 20
             "slow_cut_after": max(cut) if cut else None}
 
 
-def serve(workspace, env=None) -> tuple[subprocess.Popen, int]:
-    """`stature serve` on 127.0.0.1 and a free port, in its own process; returns it and the port."""
-    proc = subprocess.Popen([sys.executable, "-m", "stature", "--workspace", str(workspace), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+def serve(workspace, env=None, checkout: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`stature serve` on 127.0.0.1 and a free port, in its own process; returns it and the port. It runs in
+    ``checkout`` (``python -m`` puts the folder it runs in first on the path)."""
+    proc = subprocess.Popen([sys.executable, "-m", "stature", "--workspace", str(Path(workspace).resolve()), "serve",
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=checkout)
     line = proc.stdout.readline()
     if not line.startswith("Serving "):
         proc.kill()
@@ -151,14 +153,14 @@ def _row(name, r, ingest=""):
             f"{r['p99'] * 1000:>8.0f} {r['slow_cut_off']:>3}/{r['slow_clients']:<3} {ingest:<10} {statuses}")
 
 
-def first_answers(workspace, env, account: str) -> dict:
+def first_answers(workspace, env, account: str, checkout: Path = ROOT) -> dict:
     """Seconds from launching `stature serve` to its "Serving" line, to the first ``/api/status`` and to the
     first page of ``account`` that has its suggested connections."""
     import json
     import urllib.request
 
     start = time.perf_counter()
-    proc, port = serve(workspace, env)
+    proc, port = serve(workspace, env, checkout)
     serving = time.perf_counter() - start
 
     def get(path):
@@ -183,11 +185,11 @@ def start_times(size: int, before: Path | None = None) -> list[list[str]]:
     path = workspace(size)
     rows = []
     for label, checkout in (("this checkout", ROOT), *((("before", before),) if before else ())):
-        env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
         for cached in (False, True):
             if not cached:
                 subprocess.run(["rm", "-rf", str(path) + ".network"], check=True)
-            found = first_answers(path, env, "bench/4242")
+            found = first_answers(path, env, "bench/4242", checkout)
             rows.append([label, "network cached" if cached else "no network cache (first start ever)",
                          f"{found['serving']:.2f}", f"{found['status']:.2f}", f"{found['connections']:.2f}"])
     return rows
