@@ -22,9 +22,9 @@ from typing import Callable
 import numpy as np
 
 from ..rules.decay import decay_sql, half_life
-from .csr import CSR
 from ..rules.exclusions import EXCLUDED_ACCOUNTS
 from ..rules.interactions import KIND_WEIGHTS
+from .csr import CSR
 
 HALF_LIFE_DAYS = half_life()   # the one decay rule (stature.rules.decay): half the default window
 KIND_BITS = 10   # interactions of each kind between one pair, counted up to 2**KIND_BITS - 1
@@ -130,7 +130,7 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
     file_stamp = network_cache.stamp(ws.path)
     seen = network_cache.remembered(ws.path, file_stamp, request)
     if seen is not None:  # nothing was written since: the newest activity and the fingerprint are known
-        as_of, key = (seen[0], seen[1]) if as_of is None else (as_of, seen[1])
+        as_of, key = seen[0] if as_of is None else as_of, seen[1]
     else:
         as_of = newest(ws) if as_of is None else as_of
         key = network_cache.fingerprint(ws, {"as_of": None if as_of is None else str(as_of), **rules})

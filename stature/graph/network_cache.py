@@ -9,12 +9,13 @@ DuckDB version and this layout's version. Any ingest, exclusion or other
 change to those rows changes the fingerprint, so a stale entry is never read: it is rebuilt
 and replaces the old one. Hashing 10M rows takes a second or more, so the fingerprint is
 remembered beside the file's stamp (size, modification time and inode of the workspace and of
-its write-ahead log): while the stamp is the same, nothing was written, and the remembered
-fingerprint is used; once anything was written (a score run, topics), the rows are hashed again,
-and an unchanged graph keeps its entry. A write session of Stature itself (a
-:class:`~stature.workspace.Workspace` opened for writing: a score run, topics) that leaves the graph's
-tables alone carries the remembered fingerprint over to the stamp it leaves (:func:`session_start`,
-:func:`session_end`), so the next load costs no hashing either. Arrays are ``.npy`` files mapped copy-on-write (a reader never
+its write-ahead log), with the default as-of time (the newest interaction): while the stamp is the
+same, nothing was written, and neither the rows nor the interactions' times are read. Once anything
+was written, the rows are hashed again and an unchanged graph keeps its entry, except after a write
+session of Stature itself (a :class:`~stature.workspace.Workspace` opened for writing: a score run,
+topics) that left the graph's tables alone: it carries the remembered fingerprint over to the stamp it
+leaves (:func:`session_start`, :func:`session_end`), so the next load hashes nothing either. Arrays
+are ``.npy`` files mapped copy-on-write (a reader never
 writes the file); an entry is written to a temporary folder and renamed into place, so a
 reader sees a whole entry or none. A workspace whose folder cannot be written simply goes
 without the cache.
