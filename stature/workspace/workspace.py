@@ -207,9 +207,11 @@ class Workspace:
         known = {n for (n,) in self.sql("SELECT DISTINCT network FROM accounts")}
         network, name = (head, rest) if rest and head in known else ("", spec)
         name = name.lstrip("@")
-        rows = self.sql(
-            """SELECT DISTINCT network, account_id FROM accounts
-               WHERE (account_id = $name OR lower(handle) = lower($name)) AND ($net = '' OR network = $net)""",
+        rows = self.sql(  # each condition apart: DuckDB filters each in the scan, the OR it would not (6x slower)
+            """SELECT DISTINCT network, account_id FROM (
+                   SELECT network, account_id FROM accounts WHERE account_id = $name
+                   UNION ALL SELECT network, account_id FROM accounts WHERE lower(handle) = lower($name))
+               WHERE $net = '' OR network = $net ORDER BY network, account_id""",
             {"name": name, "net": network})
         if not rows:
             raise StatureError(f"No account {spec!r} in this workspace.")
