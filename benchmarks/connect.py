@@ -136,7 +136,8 @@ def _run(command: list[str], checkout: Path | None = None) -> tuple[float, float
 def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path | None = None,
                 checkout: Path | None = None) -> dict:
     """One `stature connect HANDLE --json` from the shell, again and again, on a workspace of ``size`` follows,
-    each call followed by its peers (interleaved, so the machine's load falls on all alike).
+    each call (by ``network:id``, then by handle) followed by its peers (interleaved, so the machine's load
+    falls on all alike).
 
     With ``first`` the cache is removed beforehand, so the first call builds the network and stores it;
     every later call maps it. Each call is a fresh process timed from start to exit. The peers: Python
@@ -154,7 +155,7 @@ def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path
     rng = np.random.default_rng(7)
     users = rng.choice(nodes, size=calls + 1, replace=False).tolist()
     stature = [str(Path(sys.executable).parent / "stature"), "--quiet", "--workspace", str(path), "connect"]
-    found = {"nodes": nodes, "size": size, "first": None, "again": [], "peer": [], "bare": []}
+    found = {"nodes": nodes, "size": size, "first": None, "again": [], "handle": [], "peer": [], "bare": []}
     if first:
         wall, peak, _ = _run(stature + [f"bench:{users[0]}", "--json"], checkout)
         found["first"] = {"wall_s": wall, "peak_mb": peak}
@@ -162,6 +163,9 @@ def shell_calls(size: int, *, calls: int = 5, first: bool = True, data_dir: Path
         wall, peak, out = _run(stature + [f"bench:{user}", "--json"], checkout)
         assert '"suggestions"' in out
         found["again"].append({"wall_s": wall, "peak_mb": peak})
+        wall, peak, out = _run(stature + [f"user{user}", "--json"], checkout)  # the same account by its handle
+        assert '"suggestions"' in out
+        found["handle"].append({"wall_s": wall, "peak_mb": peak})
         found["peer"].append(_run([sys.executable, "-c", PEER_CODE, str(path)])[0])
         found["bare"].append(_run([sys.executable, "-c", "pass"])[0])
     code = ("import json, sys, time; from stature import Workspace; from stature.goals import connect, load_network\n"
@@ -194,6 +198,8 @@ def tables(size: int, *, calls: int = 5, first: bool = True, checkout: Path | No
                      f"{found['first']['wall_s']:.2f}", "-", "-", f"{found['first']['peak_mb']:,.0f}"])
     rows += [[f"**each later call** ({len(again)} accounts; the network mapped from the cache)", *times(again),
               f"{max(r['peak_mb'] for r in found['again']):,.0f}"],
+             [f"each later call by handle (`userN`, the same {len(again)} accounts)",
+              *times(r["wall_s"] for r in found["handle"]), f"{max(r['peak_mb'] for r in found['handle']):,.0f}"],
              ["peer: `python -c 'import duckdb'` opening the same workspace read-only", *times(found["peer"]), "-"],
              ["peer: `python -c pass`", *times(found["bare"]), "-"],
              ["the same calls in one process, the network loaded (`connect(ws, handle, net=net)`)",
