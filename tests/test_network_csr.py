@@ -60,3 +60,12 @@ def test_scipy_gets_the_same_matrix_back(pair):
     ours, theirs = pair
     back = ours.scipy()
     assert (back != theirs).nnz == 0 and np.shares_memory(back.data, ours.data)
+
+
+def test_a_matrix_of_counts_is_walked_as_weights():
+    from stature.graph.pagerank import pagerank
+
+    counts = sp.csr_array(np.array([[0, 2, 1, 0], [1, 0, 0, 3], [0, 1, 0, 1], [2, 0, 1, 0]]))
+    ours = pagerank(as_csr(counts), damping=0.6)
+    theirs = pagerank(counts.astype(np.float64), damping=0.6)
+    assert same_bits(ours.scores, theirs.scores) and ours.iterations == theirs.iterations

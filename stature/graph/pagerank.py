@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import StatureError
-from .csr import CSR
+from .csr import CSR, as_csr
 
 
 class ConvergenceError(StatureError):
@@ -41,8 +41,8 @@ def pagerank(adjacency, *, damping: float = 0.85, personalization=None, tol: flo
     """
     if not 0 < damping <= 1:
         raise ValueError(f"damping must be in (0, 1], not {damping}")
-    if isinstance(adjacency, CSR) and adjacency.dtype == np.float64:  # a connect's walk: no scipy to import
-        matrix = adjacency
+    if isinstance(adjacency, CSR):  # a connect's walk: no scipy to import
+        matrix = as_csr(adjacency, np.float64)
     else:
         import scipy.sparse as sp
         matrix = sp.csr_array(adjacency, dtype=np.float64)
