@@ -233,3 +233,21 @@ def test_accounts_rewritten_in_another_order_keep_their_names(congress):
         assert any(net.account_rows[net.index("twitter", a)] != r for r, a in rows)  # the cache kept the old rows
         after = connect(ws, "twitter:0", net=net)
     assert after == before and all(s["handle"] == "member" + s["account_id"] for s in after["suggestions"])
+
+
+def test_stature_only_adds_to_the_rows_the_graph_is_read_from():
+    # the carry-over after a write session counts accounts and interactions: it holds while Stature never
+    # deletes them nor rewrites the columns the network reads (stature.graph.network_cache.session_end)
+    import re
+    from pathlib import Path
+
+    import stature
+
+    graph_column = re.compile(r"\b(network|account_id|kind|source_id|target_id|time|weight)\s*=", re.I)
+    found = []
+    for path in Path(stature.__file__).parent.rglob("*.py"):
+        text = path.read_text()
+        sets = re.findall(r"UPDATE\s+(?:accounts|interactions)\b.*?\bSET\b(.*?)\b(?:FROM|WHERE)\b", text, re.I | re.S)
+        if re.search(r"DELETE\s+FROM\s+(accounts|interactions)\b", text, re.I) or any(map(graph_column.search, sets)):
+            found.append(path.name)
+    assert not found, f"these delete or rewrite graph rows; make session_end see it: {found}"
