@@ -229,7 +229,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="variants to run: parts of their names, separated by |")
     parser.add_argument("--torch", action="store_true",
-                        help="also the fine-tuned static vectors (needs torch; about half an hour on 2 busy cores)")
+                        help="also the fine-tuned static vectors (needs torch; 15 to 30 minutes on 2 busy cores)")
     parser.add_argument("--static", type=Path, help="a static model folder to use instead of the shipped one")
     args = parser.parse_args(argv)
     base = load(tt.TOPICS)
