@@ -236,8 +236,9 @@ def test_accounts_rewritten_in_another_order_keep_their_names(congress):
 
 
 def test_stature_only_adds_to_the_rows_the_graph_is_read_from():
-    # the carry-over after a write session counts accounts and interactions: it holds while Stature never
-    # deletes them nor rewrites the columns the network reads (stature.graph.network_cache.session_end)
+    # the carry-over after a write session counts accounts and interactions: outside an import (which the
+    # session check sees in the imports table) it holds while Stature never deletes them nor rewrites the
+    # columns the network reads (stature.graph.network_cache.session_end)
     import re
     from pathlib import Path
 
@@ -251,3 +252,29 @@ def test_stature_only_adds_to_the_rows_the_graph_is_read_from():
         if re.search(r"DELETE\s+FROM\s+(accounts|interactions)\b", text, re.I) or any(map(graph_column.search, sets)):
             found.append(path.name)
     assert not found, f"these delete or rewrite graph rows; make session_end see it: {found}"
+
+
+def test_a_file_reimported_with_as_many_edges_but_another_one_rebuilds_the_network(tmp_path, monkeypatch):
+    # replacing an import deletes its rows and adds the file's new ones: the counts can stay the same
+    import os
+
+    from stature import Workspace
+
+    edges = tmp_path / "follows.edgelist"
+    edges.write_text("1 2\n2 3\n3 1\n")
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        ingest(ws, [edges], network="twitter")
+    with Workspace(path, read_only=True) as ws:
+        before = load_network(ws)
+    edges.write_text("1 2\n2 3\n1 3\n")  # one edge turned round: the same accounts, as many interactions
+    os.utime(edges, ns=(1, 1))
+    with Workspace(path) as ws:
+        ingest(ws, [edges], network="twitter")
+    calls = builds(monkeypatch)
+    with Workspace(path, read_only=True) as ws:
+        after = load_network(ws)
+        one, three = after.index("twitter", "1"), after.index("twitter", "3")
+        assert len(calls) == 1 and after.adjacency[one, three] > 0 and after.adjacency[three, one] == 0
+        same_network(after, load_network(ws, cache=False))
+    assert before.adjacency[before.index("twitter", "3"), before.index("twitter", "1")] > 0

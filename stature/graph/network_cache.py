@@ -93,11 +93,13 @@ def _seen(workspace_path) -> dict | None:
         return None
 
 
-# What Stature's own writers change when they change the graph: they only add accounts and interactions
-# (never update the columns the graph reads, never delete), so the counts tell; the excluded accounts are
+# What Stature's own writers change when they change the graph: outside an import they only add accounts
+# and interactions (never update the columns the graph reads, never delete), so the counts tell; an import
+# (which may replace a file's rows by as many others) shows in the imports table; the excluded accounts are
 # few and hashed whole, as in the fingerprint; a migration shows in the schema version.
 _SESSION_SQL = """
 SELECT (SELECT max(version) FROM schema_version), (SELECT count(*) FROM accounts), (SELECT count(*) FROM interactions),
+       (SELECT count(*) || ':' || coalesce(sum(hash(import_id, sha256, imported_at)), 0) FROM imports),
        (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"""
 
 
