@@ -22,35 +22,31 @@ class InteractionMatrix:
 
 
 def interaction_matrix(n: int, source, target, weight, full_weight=None) -> InteractionMatrix:
-    """Build the n x n matrix from edge arrays (one edge per source/target pair), in any order.
+    """Build the n x n matrix from edge arrays (one edge per source/target pair).
 
     ``full_weight`` is each edge's weight before discounts (reciprocal
     amplification); what a discount removes is not passed on by PageRank.
-    The edges are laid out by source, then target, whatever order they come in
-    (a counting sort, then each row's few targets sorted), so every sum over a
-    row or column runs in the same order and gives the same bits every time.
+    Edges sorted by source (as the relational step delivers them) are laid out
+    without a sort.
     """
-    index = np.int32 if n < 2**31 else np.int64
-    source = np.asarray(source, dtype=index)
-    target = np.asarray(target, dtype=index)
+    source = np.asarray(source, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int32 if n < 2**31 else np.int64)
     weight = np.asarray(weight, dtype=np.float64)
     if len(source) and (source.min() < 0 or source.max() >= n or target.min() < 0 or target.max() >= n):
         raise ValueError("an edge refers to a node index outside 0..n-1")
-    # where each edge goes in source, target order: its position rides along as the data of a scipy matrix
-    # (exact in a double below 2**53) through scipy's counting sort by row and its sort within each row
-    layout = sp.csr_array((np.arange(len(source), dtype=np.float64), (source, target)), shape=(n, n))
-    if layout.nnz != len(source):
-        raise ValueError("two edges join the same pair of nodes: sum them into one first")
-    layout.sort_indices()
-    order = layout.data.astype(np.int64)
-    adjacency = sp.csr_array((weight[order], layout.indices, layout.indptr), shape=(n, n))
-    out = _row_sums(adjacency)
-    if full_weight is not None:
-        full = sp.csr_array((np.asarray(full_weight, dtype=np.float64)[order], layout.indices, layout.indptr),
-                            shape=(n, n))
-        out = np.maximum(_row_sums(full), out)
+    if len(source) > 1 and not np.all(source[1:] >= source[:-1]):
+        order = np.argsort(source, kind="stable")
+        source, target, weight = source[order], target[order], weight[order]
+        if full_weight is not None:
+            full_weight = np.asarray(full_weight)[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(source, minlength=n), out=indptr[1:])
+    if indptr[-1] < 2**31 and n < 2**31:
+        indptr = indptr.astype(np.int32)
+    adjacency = sp.csr_array((weight, target, indptr), shape=(n, n))
+    if full_weight is None:
+        out = np.bincount(source, weights=weight, minlength=n)
+    else:
+        out = np.bincount(source, weights=np.asarray(full_weight, dtype=np.float64), minlength=n)
+        out = np.maximum(out, np.bincount(source, weights=weight, minlength=n))
     return InteractionMatrix(adjacency, out)
-
-
-def _row_sums(matrix: sp.csr_array) -> np.ndarray:
-    return np.asarray(matrix.sum(axis=1)).ravel()
