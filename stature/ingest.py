@@ -24,6 +24,7 @@ import duckdb
 
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
+from .importers.pipe import HashedPipe
 from .importers.sources import READ_ERRORS, describe
 from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
@@ -189,16 +190,29 @@ def _load_native(con, work, bar, network=None) -> dict:
             continue
         table = f"native_lines_{n}"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+            digest = _load_lines(con, table, plan)
             con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
             readable = con.execute(plan.check).fetchone()[0] == 0
         except duckdb.Error:
             readable = False
         if readable:
+            entry.digest = entry.digest or digest
             loaded[entry.key] = (table, plan)
         else:
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return loaded
+
+
+def _load_lines(con, table: str, plan) -> str | None:
+    """Make ``table`` from the plan's ``lines``; the file's SHA-256, taken in the same read (None if not)."""
+    if plan.reads is None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+        return plan.digest
+    literal = "'" + plan.reads.replace("'", "''") + "'"
+    with HashedPipe(plan.reads) as pipe:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                    + plan.lines.replace(literal, "'" + pipe.path.replace("'", "''") + "'"))
+    return pipe.digest
 
 
 def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known):
@@ -225,7 +239,7 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
                 bar.advance(entry.size, entry.name)
             else:
                 _read(entry, importer, ctx, writer)
-            digest = entry.digest or _digest(entry)  # hashed while it was read, else now
+            digest = entry.digest or _digest(entry)  # hashed while it was read (always, but for a rare case)
         except ImportFormatError as exc:
             if not skip_bad:
                 raise

@@ -61,12 +61,18 @@ class NativePlan:
     counts any row the plan cannot read, the Python reader is used instead. ``derived`` temp
     tables (name, query) come next; ``stages`` maps each staging table to a query giving
     its rows, in the staging table's column order, without the import id.
+
+    The file's SHA-256 is taken in the pass that reads it: ``digest`` where the plan read every
+    byte itself while making it (a scan of the file), or, with ``reads`` (the file's path, as
+    ``lines`` names it), ingest feeds ``lines`` the file through a pipe it hashes.
     """
 
     lines: str
     check: str
     derived: list
     stages: dict
+    digest: str | None = None
+    reads: str | None = None
 
 
 class Importer:
