@@ -311,7 +311,9 @@ class Writer:
         if con.execute("SELECT count(*) > 0 FROM interactions").fetchone()[0]:
             con.execute(f"""UPDATE interactions i SET sources = {_MERGED.format(t='i')} FROM new_interactions s
                 WHERE {same}""")
-        con.execute(f"INSERT INTO interactions SELECT s.* FROM new_interactions s ANTI JOIN interactions i ON {same}")
+            con.execute(f"INSERT INTO interactions SELECT s.* FROM new_interactions s ANTI JOIN interactions i ON {same}")
+        else:  # nothing stored to meet
+            con.execute("INSERT INTO interactions SELECT * FROM new_interactions")
 
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_lists AS
             SELECT network, list_id, member_id, arg_min(list_name, import_id) AS list_name,
