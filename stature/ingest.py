@@ -34,15 +34,16 @@ MEMORY_MIN, MEMORY_MAX = 512 << 20, 2 << 30
 
 
 def memory_limit(todo) -> str:
-    """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else four
+    """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else eight
     times the bytes its own readers will parse, between 512 MB and 2 GB. Small files never get more than
     512 MB (the bounded readers keep the rest of the process small); at 512 MB the native readers spilled most
-    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB)."""
+    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB), and at four times its size a 109 MB
+    X archive's ``tweets.js`` did not fit DuckDB's array reader at all (so Python read it, 3x slower)."""
     if os.environ.get("STATURE_INGEST_MEMORY"):
         return os.environ["STATURE_INGEST_MEMORY"].replace("'", "")
     native = sum(e.size for e, importer in todo if importer is not None and e.path is not None
                  and e.size >= NATIVE_MIN_BYTES and not e.name.endswith(".gz"))
-    return f"{min(max(4 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
+    return f"{min(max(8 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
 
 
 @dataclass
