@@ -24,7 +24,7 @@ import duckdb
 
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
-from .importers.pipe import HashedPipe
+from .importers.hashing import HashBeside
 from .importers.sources import READ_ERRORS, describe
 from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
@@ -205,15 +205,13 @@ def _load_native(con, work, bar, network=None) -> dict:
 
 
 def _load_lines(con, table: str, plan) -> str | None:
-    """Make ``table`` from the plan's ``lines``; the file's SHA-256, taken in the same read (None if not)."""
+    """Make ``table`` from the plan's ``lines``; the file's SHA-256, taken as it is read (None if not)."""
     if plan.reads is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
         return plan.digest
-    literal = "'" + plan.reads.replace("'", "''") + "'"
-    with HashedPipe(plan.reads) as pipe:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                    + plan.lines.replace(literal, "'" + pipe.path.replace("'", "''") + "'"))
-    return pipe.digest
+    with HashBeside(plan.reads) as hashed:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+    return hashed.digest
 
 
 def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known):

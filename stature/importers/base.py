@@ -62,9 +62,9 @@ class NativePlan:
     tables (name, query) come next; ``stages`` maps each staging table to a query giving
     its rows, in the staging table's column order, without the import id.
 
-    The file's SHA-256 is taken in the pass that reads it: ``digest`` where the plan read every
-    byte itself while making it (a scan of the file), or, with ``reads`` (the file's path, as
-    ``lines`` names it), ingest feeds ``lines`` the file through a pipe it hashes.
+    The file's SHA-256 is taken as it is read, never in a pass of its own: ``digest`` where the plan
+    read every byte itself while making it (a scan of the file), or, with ``reads`` (the file's
+    path), ingest hashes the file while DuckDB runs ``lines`` (see :mod:`.hashing`).
     """
 
     lines: str
