@@ -17,6 +17,7 @@ asked for (``include_direct``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -305,13 +306,15 @@ def _read_simple(html: str) -> tuple[list[str], list[str]] | None:
     """The text parts and links of simple markup, as _HtmlText finds them; None where it is not simple."""
     parts, links, at = [], [], 0
     for tag in _TAG.finditer(html):
-        if tag.start() != at:
-            data = html[at:tag.start()]
+        start, end = tag.span()
+        if start != at:
+            data = html[at:start]
             if "<" in data:
                 return None
             parts.append(unescape(data) if "&" in data else data)
-        at = tag.end()
-        closing, name, attrs, empty = tag.group(1), tag.group(2).lower(), tag.group(3), tag.group(4)
+        at = end
+        closing, name, attrs, empty = tag.groups()
+        name = name.lower()
         if name in _RAW or (closing and (attrs or empty)):
             return None
         if closing:
@@ -346,13 +349,19 @@ def _text_of(parts: list[str]) -> str:
 
 
 def _parsed(html: str) -> tuple[str, list[str]]:
+    text, links = _read_html(html)
+    return text, list(links)
+
+
+@lru_cache(maxsize=1 << 14)  # an account's bio comes with each of its statuses in an API log
+def _read_html(html: str) -> tuple[str, tuple[str, ...]]:
     simple = _read_simple(html)
     if simple is not None:
-        return _text_of(simple[0]), simple[1]
+        return _text_of(simple[0]), tuple(simple[1])
     parser = _HtmlText()
     parser.feed(html)
     parser.close()
-    return parser.text(), parser.links
+    return parser.text(), tuple(parser.links)
 
 
 def post_body(html: str | None, warning: str | None) -> tuple[str, list[str]]:
