@@ -12,6 +12,8 @@ clock for the whole run, memory the process's peak resident set. Per format:
 - stature ingest: ``ingest(ws, [file])``, what ``stature ingest FILE`` runs (content hash,
   read, staging, merge into the canonical tables, commit);
 - stature ingest, Python reader: the same with ``native=False`` (formats with a native reader);
+- DuckDB read, Stature's columns (formats with a native reader): DuckDB reading the file with
+  the columns the native reader declares, nothing else: the parse that reader cannot go below;
 - peer, DuckDB read: ``CREATE TABLE t AS SELECT * FROM read_csv / read_json(FILE)`` with
   DuckDB's own detection, as a DuckDB user would load the file, nothing else.
 
@@ -56,6 +58,15 @@ PEER = """
 import duckdb
 con = duckdb.connect(WS)
 con.execute("CREATE TABLE t AS " + QUERY)
+print(con.execute("SELECT count(*) FROM t").fetchone()[0])
+"""
+# the floor of a native reader: DuckDB reading the file with the columns Stature declares, nothing else
+FLOOR = """
+import duckdb
+from stature.importers import by_name
+con = duckdb.connect(WS)
+plan = by_name(FORMAT).native(FILE)  # (kept: an X archive's plan removes its copy when dropped)
+con.execute("CREATE TABLE t AS " + plan.lines)
 print(con.execute("SELECT count(*) FROM t").fetchone()[0])
 """
 NATIVE_FORMATS = {"twitter-v1", "twitter-v2", "csv"}
@@ -123,6 +134,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         runs = [("stature ingest", run(STATURE, args.repeat, FILE=str(target), NATIVE=True))]
         if name in NATIVE_FORMATS and not args.no_python:
             runs.append(("stature ingest, Python reader", run(STATURE, args.repeat, FILE=str(target), NATIVE=False)))
+        if name in NATIVE_FORMATS | {"x-archive"}:
+            floor = run(FLOOR, args.repeat, FORMAT=name, FILE=str(path))
+            runs.append(("DuckDB read, Stature's columns", (floor[0], floor[1], runs[0][1][2])))
         peer = run(PEER, args.repeat, QUERY=PEERS[name].format(f=str(peer_path).replace("'", "''")))
         # the peer's rows are lines, pages or items: its rate is counted in the posts the file holds
         runs.append(("peer: DuckDB read_csv/read_json", (peer[0], peer[1], runs[0][1][2])))
