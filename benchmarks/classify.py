@@ -7,7 +7,7 @@ time printed apart). Timed: feature extraction and classification, as ``stature 
 and in CPU seconds of this process (the rate a quiet core gives when other jobs share the machine; torch
 may use both cores, so MiniLM's CPU seconds count both).
 
-    .venv/bin/python benchmarks/classify.py [--posts 20000] [--models keyword,examples,static,minilm]
+    .venv/bin/python benchmarks/classify.py [--posts 20000] [--models keyword,examples,static,minilm] [--torch-threads 1]
 """
 from __future__ import annotations
 
@@ -35,7 +35,11 @@ def main():
     parser.add_argument("--models", default="keyword,examples,static,minilm")
     parser.add_argument("--minilm-posts", type=int, default=1000, help="posts for the (slow) MiniLM peer")
     parser.add_argument("--batch", type=int, default=2000, help="posts per classify() call (as the workspace does)")
+    parser.add_argument("--torch-threads", type=int, help="torch threads for MiniLM (default: torch's own choice)")
     args = parser.parse_args()
+    if args.torch_threads and "minilm" in args.models:
+        import torch
+        torch.set_num_threads(args.torch_threads)
     rows = [json.loads(line) for f in SHARED for line in (DATA / f).read_text("utf-8").splitlines() if line.strip()]
     texts = [r["text"] for r in rows]
     posts = (texts * (args.posts // len(texts) + 1))[: args.posts]

@@ -1,6 +1,7 @@
 """The dashboard under load: many concurrent clients on loopback, slow clients, an ingest beside it.
 
     nice python benchmarks/dashboard.py [--clients 300] [--requests 5] [--slow 50]
+    nice python benchmarks/dashboard.py --start 10000000 [--before ../before]   # the first answers after start
 
 Builds the demo workspace in a temporary folder, starts `stature serve` on 127.0.0.1 in its own
 process, and runs the same load side by side: alone, and with `stature ingest` of the shared Mastodon
@@ -9,6 +10,12 @@ server (cold: every answer computed once), again (warm: from the cache), and acc
 all different (nothing cached). Prints requests/s, median and p99 latency, the answers by status,
 and how many slow clients were cut off. The test suite runs
 :func:`run_load` smaller (tests/test_web_load.py).
+
+With ``--start FOLLOWS`` it instead times the dashboard's start on the workspace of
+``benchmarks/connect.py`` (FOLLOWS follows over FOLLOWS / 10 accounts): from launching `stature serve`
+to its "Serving" line, to the first answer of ``/api/status``, and to the first account page with its
+suggested connections (the network loaded), once with no network cache (the first start ever) and
+once with the cache the first start left; ``--before`` also runs another checkout the same way.
 """
 from __future__ import annotations
 
@@ -121,10 +128,12 @@ def run_load(port: int, *, clients: int = 300, requests: int = 5, slow: int = 20
             "slow_cut_after": max(cut) if cut else None}
 
 
-def serve(workspace, env=None) -> tuple[subprocess.Popen, int]:
-    """`stature serve` on 127.0.0.1 and a free port, in its own process; returns it and the port."""
-    proc = subprocess.Popen([sys.executable, "-m", "stature", "--workspace", str(workspace), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+def serve(workspace, env=None, checkout: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`stature serve` on 127.0.0.1 and a free port, in its own process; returns it and the port. It runs in
+    ``checkout`` (``python -m`` puts the folder it runs in first on the path)."""
+    proc = subprocess.Popen([sys.executable, "-m", "stature", "--workspace", str(Path(workspace).resolve()), "serve",
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=checkout)
     line = proc.stdout.readline()
     if not line.startswith("Serving "):
         proc.kill()
@@ -144,6 +153,48 @@ def _row(name, r, ingest=""):
             f"{r['p99'] * 1000:>8.0f} {r['slow_cut_off']:>3}/{r['slow_clients']:<3} {ingest:<10} {statuses}")
 
 
+def first_answers(workspace, env, account: str, checkout: Path = ROOT) -> dict:
+    """Seconds from launching `stature serve` to its "Serving" line, to the first ``/api/status`` and to the
+    first page of ``account`` that has its suggested connections."""
+    import json
+    import urllib.request
+
+    start = time.perf_counter()
+    proc, port = serve(workspace, env, checkout)
+    serving = time.perf_counter() - start
+
+    def get(path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=900) as answer:
+            return json.loads(answer.read())
+    try:
+        get("/api/status")
+        status = time.perf_counter() - start
+        while get(f"/api/accounts/{account}").get("connections") is None:
+            time.sleep(0.05)
+        return {"serving": serving, "status": status, "connections": time.perf_counter() - start}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def start_times(size: int, before: Path | None = None) -> list[list[str]]:
+    """The rows of the start table: with and without the network cache, for this checkout and ``before``."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.connect import workspace
+
+    path = workspace(size)
+    rows = []
+    for label, checkout in (("this checkout", ROOT), *((("before", before),) if before else ())):
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
+        for cached in (False, True):
+            if not cached:
+                subprocess.run(["rm", "-rf", str(path) + ".network"], check=True)
+            found = first_answers(path, env, "bench/4242", checkout)
+            rows.append([label, "network cached" if cached else "no network cache (first start ever)",
+                         f"{found['serving']:.2f}", f"{found['status']:.2f}", f"{found['connections']:.2f}"])
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=300)
@@ -152,7 +203,18 @@ def main():
     parser.add_argument("--accounts", type=int, default=2000, help="Accounts in the demo workspace.")
     parser.add_argument("--distinct-clients", type=int, default=20,
                         help="Clients asking for 2 account pages each, every one different (nothing cached).")
+    parser.add_argument("--start", type=int, metavar="FOLLOWS",
+                        help="Instead: time the first answers after start on benchmarks/connect.py's workspace.")
+    parser.add_argument("--before", type=Path, help="With --start: another checkout to time the same way.")
     args = parser.parse_args()
+    if args.start:
+        from benchmarks.run import machine
+        print(f"Machine: {machine()}\n")
+        print("| checkout | start | \"Serving\" s | first /api/status s | first account page with connections s |")
+        print("|---|---|---|---|---|")
+        for row in start_times(args.start, args.before):
+            print("| " + " | ".join(row) + " |")
+        return
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     archive = ROOT.parent / "shared" / "datasets" / "formats" / "mastodon-archive"
     with tempfile.TemporaryDirectory() as tmp:

@@ -109,7 +109,7 @@ def evaluate(egos: dict, workdir: Path, progress=True) -> dict:
                 for r in connect_batch(ws, [f"{n}:{a}" for n, a in sources], top=K, net=net) if "error" not in r}
         ours_seconds = time.perf_counter() - started
 
-    adjacency = net.adjacency
+    adjacency = net.adjacency.scipy()
     neighbours = undirected(adjacency)
     indegree = np.diff(adjacency.tocsc().indptr).astype(np.float64)
     by_network: dict[str, np.ndarray] = {}

@@ -96,10 +96,11 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5, in
     key = f"{network}:{account_id}"
     notes: list[str] = []
     explained = _try(notes, explain, ws, key)
-    topics = None
+    topics = self_described = None
     if _has_topics(ws):
         from .topics.store import account_topics
-        topics = account_topics(ws, key, limit=8)["topics"]
+        found = account_topics(ws, key, limit=8)
+        topics, self_described = found["topics"], found["self_described"]
         for t in topics:  # reactors on the exclusion list are not named
             ev = t.get("evidence") or {}
             if ev.get("reactors"):
@@ -116,7 +117,7 @@ def account_view(ws, spec: str, *, goal=None, net=None, connections: int = 5, in
         progress = _try(notes, check_goal, ws, goal, account=key, include_private=include_private)
     return {"account": profile(ws, network, account_id, include_private=include_private), "score": explained,
             "history": score_history(ws, explained["account"]["node_id"]) if explained else [],
-            "topics": topics, "ego": ego_network(ws, network, account_id),
+            "topics": topics, "self_described": self_described, "ego": ego_network(ws, network, account_id),
             "community": community_of(ws, network, account_id), "connections": suggestions, "goal": progress,
             "notes": notes}
 

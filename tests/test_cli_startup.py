@@ -62,3 +62,26 @@ with contextlib.redirect_stdout(io.StringIO()):
     main(["--workspace", {str(tmp_path / "s.duckdb")!r}, "status"], standalone_mode=False)
 """
     assert loaded_after(code) == ["duckdb"]
+
+
+@pytest.mark.slow
+def test_connect_on_a_cached_network_needs_duckdb_and_numpy_alone(tmp_path):
+    from stature import Workspace, ingest
+    from stature.graph.network import load_network
+
+    from conftest import dataset
+
+    path = tmp_path / "c.duckdb"
+    with Workspace(path) as ws:
+        ingest(ws, [dataset("congress-twitter/congress.edgelist")], network="twitter")
+    with Workspace(path, read_only=True) as ws:
+        load_network(ws)  # builds the network cache (with scipy and pyarrow), as the first connect does
+    code = f"""
+import contextlib, io
+from stature.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    main(["--quiet", "--workspace", {str(path)!r}, "connect", "twitter:0", "--json"], standalone_mode=False)
+assert '"suggestions"' in out.getvalue()
+"""
+    assert loaded_after(code) == ["duckdb", "numpy"]  # no scipy, pyarrow or pandas once the network is cached

@@ -223,3 +223,30 @@ def test_experts_ranks_accounts_by_confidence(workspace):
     assert ranked[0]["confidence"] > ranked[1]["confidence"]
     with pytest.raises(Exception, match="No topic"):
         experts(workspace, "Underwater basket weaving")
+
+
+def test_report_shows_why_a_topic_and_self_described_topics_apart(workspace):
+    from stature.report import render_report
+    c = Community(workspace)
+    fans = c.fans(4)
+    c.account("both", bio="Astronomer and astrophysicist, telescopes and galaxies")
+    for week in range(4):
+        when = START + timedelta(weeks=week)
+        c.react(fans[week], c.post("both", ASTRO[week], when), "both", "like", when)
+    c.listed("both", "L1", "Astronomers", "fan0")
+    c.account("bioonly", bio="Astronomer and astrophysicist, telescopes and galaxies")
+    c.write()
+    html, _ = render_report(workspace, account="both")
+    topics = html.split('id="topics"')[1].split("</section>")[0]
+    known = topics.split('id="self-described"')[0]
+    assert "Astronomy &amp; Space" in known and 'class="why note"' in known
+    for kind in ("posts: 4 on it over 4 weeks, 2024-03-04 to 2024-03-25", "reactions: from 4 accounts",
+                 "lists: on 1 that others curate ('Astronomers'", "bio: states it"):
+        assert kind in known.replace("&#x27;", "'").replace("&#39;", "'"), known
+    assert ASTRO[3] in known and "2024-03-25<" in known  # the posts themselves, dated, to check
+    html, _ = render_report(workspace, account="bioonly")
+    topics = html.split('id="topics"')[1].split("</section>")[0]
+    assert "Not credibly known for any topic yet." in topics
+    said = topics.split('id="self-described"')[1]
+    assert "Astronomy &amp; Space" in said and "self-described" in said and "bio only" in topics
+    assert "Topics it is known for" not in topics

@@ -66,7 +66,8 @@ def test_dashboard_search_to_account_page(browser_ready, served, tmp_path, tmp_p
         assert page.locator("#breakdown h2").inner_text() == "What makes the score"
         assert page.locator("#breakdown svg").count() == 1
         assert page.locator("#breakdown table tr").count() == 6  # a header and five components
-        assert page.locator("#topics h3").count() >= 1
+        assert page.locator("#topics .grid h3").count() >= 1
+        assert page.locator("#topics ul.why li").first.is_visible()  # why, one line per kind of evidence
         shot = tmp_path / "account.png"
         page.screenshot(path=str(shot), full_page=True)
         browser.close()

@@ -36,7 +36,7 @@ def detect_communities(ws, *, method: str = "louvain", resolution: float = 1.0, 
     step = progress or (lambda done, total, label="": None)
     total = 8  # loading the network: 0-3; detecting: 3-6; storing: 7
     net = load_network(ws, progress=lambda done, _total, label="": step(done, total, label))
-    found = detect(net.walk, method=method, resolution=resolution, seed=seed, symmetric=True,
+    found = detect(net.walk.scipy(), method=method, resolution=resolution, seed=seed, symmetric=True,
                    progress=lambda done, _total, label="": step(3 + done, total, label))
     label = f"{method} (igraph)"
     keep = (found.labels >= 0) & ~net.excluded

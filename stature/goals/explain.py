@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import orjson
 
-from ..read.accounts import names as account_names
+from ..read.accounts import at_rows, names as account_names
 from ..read.topics import account_expertise
 from ..rules.accounts import who as name_of
 from .network import Network
@@ -142,10 +142,23 @@ class Explainer:
 
 
 def accounts(ws, net: Network, nodes) -> dict:
-    """node -> {network, account_id, handle, display_name}."""
+    """node -> {network, account_id, handle, display_name}.
+
+    Read by the row the network noted for each node's account (a key is checked, so a row that moved
+    is looked up again by key); by key for the rest."""
     nodes = sorted(nodes)
     keys = [net.key(i) for i in nodes]
-    found = account_names(ws, keys)
+    found = {}
+    if net.account_rows is not None:
+        rows = net.account_rows[nodes] if nodes else []
+        at = at_rows(ws, [r for r in rows if r >= 0])
+        for key, row in zip(keys, rows):
+            hit = at.get(int(row))
+            if hit is not None and hit[:2] == key:
+                found[key] = hit[2:]
+    missing = [k for k in keys if k not in found]
+    if missing:
+        found.update(account_names(ws, missing))
     return {i: {"network": k[0], "account_id": k[1], "handle": found.get(k, (None, None))[0],
                 "display_name": found.get(k, (None, None))[1]} for i, k in zip(nodes, keys)}
 

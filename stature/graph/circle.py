@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import CSR, as_csr
 from .pagerank import pagerank
 
 
@@ -34,7 +34,7 @@ def circle_of_trust(walk, seeds, *, size: int = 200, damping: float = 0.6, hops:
     to walk edges both ways). ``seeds``: node indices, weighted by ``weights`` (equal when
     left out). The ball spans at most ``hops`` steps and ``max_nodes`` nodes.
     """
-    matrix = sp.csr_array(walk)
+    matrix = as_csr(walk)
     n = matrix.shape[0]
     seeds = np.asarray(seeds, dtype=np.int64).ravel()
     if len(seeds) == 0:
@@ -55,7 +55,7 @@ def circle_of_trust(walk, seeds, *, size: int = 200, damping: float = 0.6, hops:
     counts = np.bincount(row_of[inside], minlength=len(ball))
     indptr = np.zeros(len(ball) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    sub = sp.csr_array((rows.data[inside], position[rows.indices[inside]], indptr), shape=(len(ball), len(ball)))
+    sub = CSR(rows.data[inside], position[rows.indices[inside]], indptr, (len(ball), len(ball)))
     jump = np.zeros(len(ball))
     np.add.at(jump, position[seeds], seed_weight)
     result = pagerank(sub, damping=damping, personalization=jump, out_weight=np.maximum(out_weight, sub.sum(axis=1)),

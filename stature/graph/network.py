@@ -24,6 +24,7 @@ import numpy as np
 from ..rules.decay import decay_sql, half_life
 from ..rules.exclusions import EXCLUDED_ACCOUNTS
 from ..rules.interactions import KIND_WEIGHTS
+from .csr import CSR
 
 HALF_LIFE_DAYS = half_life()   # the one decay rule (stature.rules.decay): half the default window
 KIND_BITS = 10   # interactions of each kind between one pair, counted up to 2**KIND_BITS - 1
@@ -58,14 +59,15 @@ _BUILD_SQL = hashlib.sha256((_NODES_SQL + _EDGES_SQL + _DECAY + EXCLUDED_ACCOUNT
 class Network:
     """The attention graph with its nodes' keys; build it with :func:`load_network`."""
 
-    adjacency: object         # scipy.sparse.csr_array, i -> j: attention paid
+    adjacency: CSR            # i -> j: attention paid (``.scipy()`` for a scipy csr_array)
     kinds: np.ndarray         # per stored edge of adjacency: its interactions counted by kind (see kind_counts)
-    walk: object              # csr_array adjacency + adjacency.T: the circle of trust walks both ways
+    walk: CSR                 # adjacency + adjacency.T: the circle of trust walks both ways
     networks: np.ndarray      # per node
     account_ids: np.ndarray   # per node
     excluded: np.ndarray      # per node: on the exclusion list, never shown
     as_of: datetime | None
     lookup: dict | None = None  # the sorted keys and ids with their orders; built when not given
+    account_rows: np.ndarray | None = None  # per node: the rowid of its one ``accounts`` row, -1 if not one
 
     def __post_init__(self):
         if self.lookup is None:
@@ -119,25 +121,35 @@ def load_network(ws, *, as_of=None, half_life_days: float = HALF_LIFE_DAYS, cach
     from . import network_cache
 
     step = progress or (lambda done, total, label: None)
-    if as_of is None:
-        as_of = ws.sql("SELECT max(time) FROM interactions")[0][0]
-    params = {"as_of": None if as_of is None else str(as_of), "half_life_days": float(half_life_days),
-              "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS, "sql": _BUILD_SQL}
+    rules = {"half_life_days": float(half_life_days), "kind_weights": KIND_WEIGHTS, "kind_bits": KIND_BITS,
+             "sql": _BUILD_SQL}
     if not cache:
+        as_of = newest(ws) if as_of is None else as_of
         return build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
+    request = {"as_of": None if as_of is None else str(as_of), **rules}
     file_stamp = network_cache.stamp(ws.path)
-    key = network_cache.remembered(ws.path, file_stamp, params) or network_cache.fingerprint(ws, params)
+    seen = network_cache.remembered(ws.path, file_stamp, request)
+    if seen is not None:  # nothing was written since: the newest activity and the fingerprint are known
+        as_of, key = seen[0] if as_of is None else as_of, seen[1]
+    else:
+        as_of = newest(ws) if as_of is None else as_of
+        key = network_cache.fingerprint(ws, {"as_of": None if as_of is None else str(as_of), **rules})
     found = network_cache.read(ws.path, key)
     if found is not None:
         step(3, 3, "cached")
-        *fields, lookup = found
-        net = Network(*fields, as_of, lookup)
+        *fields, lookup, account_rows = found
+        net = Network(*fields, as_of, lookup, account_rows)
     else:
         net = build_network(ws, as_of=as_of, half_life_days=half_life_days, progress=step)
         if not network_cache.write(ws.path, key, net):
             return net
-    network_cache.remember(ws.path, file_stamp, params, key)
+    network_cache.remember(ws.path, file_stamp, request, as_of, key)
     return net
+
+
+def newest(ws):
+    """The time of the newest interaction: the default as-of time."""
+    return ws.sql("SELECT max(time) FROM interactions")[0][0]
 
 
 def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress: Progress | None = None) -> Network:
@@ -162,6 +174,9 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
                                             "as_of": as_of, "half_life": float(half_life_days)}).to_arrow_table()
         excluded_rows = con.execute(f"""SELECT n.idx FROM {EXCLUDED_ACCOUNTS} e JOIN _stature_nodes n
                                        ON n.network = e.network AND n.account_id = e.account_id""").fetchall()
+        rows = con.execute("""SELECT n.idx AS node, min(a.rowid) AS row_id
+                              FROM accounts a JOIN _stature_nodes n USING (network, account_id)
+                              GROUP BY n.idx HAVING count(*) = 1""").fetchnumpy()
     finally:
         con.unregister("_stature_nodes")
     step(2, 3, "matrix")
@@ -177,8 +192,13 @@ def build_network(ws, *, as_of, half_life_days: float = HALF_LIFE_DAYS, progress
     del edges, src, dst, order  # the query's columns go before the walk matrix is built (peak memory)
     walk = (adjacency + adjacency.T).tocsr()
     walk.sort_indices()
+    adjacency = CSR(adjacency.data, adjacency.indices, adjacency.indptr, adjacency.shape)
+    walk = CSR(walk.data, walk.indices, walk.indptr, walk.shape)
     excluded = np.zeros(n, dtype=bool)
     excluded[[i for (i,) in excluded_rows]] = True
+    account_rows = np.full(n, -1, dtype=np.int64)
+    account_rows[np.asarray(rows["node"], dtype=np.int64)] = np.asarray(rows["row_id"], dtype=np.int64)
     step(3, 3, "matrix")
     return Network(adjacency, kinds, walk, np.asarray(nodes.column(0).to_numpy(zero_copy_only=False), dtype=object),
-                   np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of)
+                   np.asarray(nodes.column(1).to_numpy(zero_copy_only=False), dtype=object), excluded, as_of,
+                   account_rows=account_rows)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import StatureError
+from .csr import CSR, as_csr
 
 
 class ConvergenceError(StatureError):
@@ -41,7 +41,11 @@ def pagerank(adjacency, *, damping: float = 0.85, personalization=None, tol: flo
     """
     if not 0 < damping <= 1:
         raise ValueError(f"damping must be in (0, 1], not {damping}")
-    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    if isinstance(adjacency, CSR):  # a connect's walk: no scipy to import
+        matrix = as_csr(adjacency, np.float64)
+    else:
+        import scipy.sparse as sp
+        matrix = sp.csr_array(adjacency, dtype=np.float64)
     n = matrix.shape[0]
     if matrix.shape != (n, n):
         raise ValueError(f"the adjacency matrix must be square, not {matrix.shape}")
@@ -104,6 +108,8 @@ def standing(adjacency, seeds, *, damping: float = 0.85, out_weight=None, tol: f
     """
     if not 0 < damping < 1:
         raise ValueError(f"damping must be in (0, 1), not {damping}")
+    import scipy.sparse as sp
+
     matrix = sp.csr_array(adjacency, dtype=np.float64)
     n = matrix.shape[0]
     if matrix.shape != (n, n):

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import CSR, as_csr
 from .pagerank import ConvergenceError
 
 
@@ -41,7 +41,7 @@ def salsa(adjacency, hubs, *, prior=None, restart: float = 0.0, tol: float = 1e-
     """
     if not 0 <= restart <= 1:
         raise ValueError(f"restart must be in [0, 1], not {restart}")
-    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    matrix = as_csr(adjacency, np.float64)
     n = matrix.shape[0]
     if matrix.shape != (n, n):
         raise ValueError(f"the adjacency matrix must be square, not {matrix.shape}")
@@ -62,12 +62,12 @@ def salsa(adjacency, hubs, *, prior=None, restart: float = 0.0, tol: float = 1e-
     if rows.nnz and rows.data.min() < 0:
         raise ValueError("edge weights must not be negative")
     reached, column = np.unique(rows.indices, return_inverse=True)  # the authorities, numbered 0..m-1
-    bipartite = sp.csr_array((rows.data, column.ravel(), rows.indptr), shape=(len(hubs), len(reached)))
+    bipartite = CSR(rows.data, column.ravel(), rows.indptr, (len(hubs), len(reached)))
     row = np.asarray(bipartite.sum(axis=1)).ravel()
     col = np.asarray(bipartite.sum(axis=0)).ravel()
     inv_row = np.divide(1.0, row, out=np.zeros_like(row), where=row > 0)
     inv_col = np.divide(1.0, col, out=np.zeros_like(col), where=col > 0)
-    back = bipartite.T.tocsr()  # authority -> hub, for the return step
+    back = bipartite.T  # authority -> hub, for the return step
 
     def to_authorities(h):
         return back @ (h * inv_row)

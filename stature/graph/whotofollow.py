@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .circle import Circle, circle_of_trust
+from .csr import as_csr
 from .salsa import salsa
 
 ATTENTION_SCALE = 0.5   # attention towards the user giving reciprocity 1 - 1/e (one follow)
@@ -48,11 +48,12 @@ def who_to_follow(adjacency, user, *, walk=None, prior=None, pull: float = 0.0, 
     it when calling many times). ``prior``: one number in [0, 1] per node. ``exclude``: a
     boolean mask of nodes never to suggest.
     """
-    matrix = sp.csr_array(adjacency, dtype=np.float64)
+    matrix = as_csr(adjacency, np.float64)
     n = matrix.shape[0]
     seeds = np.unique(np.atleast_1d(np.asarray(user, dtype=np.int64)))
     if walk is None:
-        walk = (matrix + matrix.T).tocsr()
+        both = matrix.scipy()
+        walk = (both + both.T).tocsr()
     if prior is not None:
         prior = np.asarray(prior, dtype=np.float64).ravel()
         if prior.shape != (n,) or prior.min() < 0 or prior.max() > 1:

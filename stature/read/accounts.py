@@ -23,17 +23,20 @@ def handles(ws, network: str, account_ids) -> dict:
 
 def names(ws, keys) -> dict:
     """``(network, account_id) -> (handle, display_name)`` for the accounts ``keys`` the data holds."""
-    import pyarrow as pa
     keys = list(keys)
-    table = pa.table({"network": pa.array([k[0] for k in keys], pa.string()),
-                      "account_id": pa.array([k[1] for k in keys], pa.string())})
-    ws.con.register("_stature_keys", table)
-    try:
-        return {(n, a): (h, d) for n, a, h, d in ws.sql(
-            """SELECT network, account_id, any_value(handle), any_value(display_name)
-               FROM accounts JOIN _stature_keys USING (network, account_id) GROUP BY ALL""")}
-    finally:
-        ws.con.unregister("_stature_keys")
+    return {(n, a): (h, d) for n, a, h, d in ws.sql(
+        """SELECT network, account_id, any_value(handle), any_value(display_name)
+           FROM accounts JOIN (SELECT unnest($networks::VARCHAR[]) AS network, unnest($ids::VARCHAR[]) AS account_id)
+           USING (network, account_id) GROUP BY ALL""",
+        {"networks": [k[0] for k in keys], "ids": [k[1] for k in keys]})}
+
+
+def at_rows(ws, rowids) -> dict:
+    """``rowid -> (network, account_id, handle, display_name)`` of the ``accounts`` rows ``rowids`` (a look-up
+    by row, far cheaper than by key on a large table; the caller checks the keys it finds)."""
+    return {r: (n, a, h, d) for r, n, a, h, d in ws.sql(
+        """SELECT rowid, network, account_id, handle, display_name FROM accounts
+           WHERE rowid IN (SELECT unnest($rows::BIGINT[]))""", {"rows": [int(r) for r in rowids]})}
 
 
 def profile(ws, network: str, account_id: str, *, include_private: bool = False) -> dict:

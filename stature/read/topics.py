@@ -114,15 +114,11 @@ def community_topics(ws, communities, per_community: int) -> list[tuple]:
 def account_expertise(ws, keys) -> list[tuple]:
     """``(network, account_id, name, level, confidence, posts, weeks, reactors, lists, evidence)`` of the
     accounts ``keys`` on every topic, strongest first."""
-    import pyarrow as pa
     keys = list(keys)
-    table = pa.table({"network": pa.array([k[0] for k in keys], pa.string()),
-                      "account_id": pa.array([k[1] for k in keys], pa.string())})
-    ws.con.register("_stature_keys", table)
-    try:
-        return ws.sql("""SELECT a.network, a.account_id, t.name, a.level, a.confidence, a.posts, a.weeks,
-                                a.reactors, a.lists, a.evidence
-                         FROM account_topics a JOIN _stature_keys k USING (network, account_id)
-                         JOIN topics t USING (topic_id) ORDER BY a.confidence DESC, t.name""")
-    finally:
-        ws.con.unregister("_stature_keys")
+    return ws.sql("""SELECT a.network, a.account_id, t.name, a.level, a.confidence, a.posts, a.weeks,
+                            a.reactors, a.lists, a.evidence
+                     FROM account_topics a
+                     JOIN (SELECT unnest($networks::VARCHAR[]) AS network, unnest($ids::VARCHAR[]) AS account_id) k
+                     USING (network, account_id)
+                     JOIN topics t USING (topic_id) ORDER BY a.confidence DESC, t.name""",
+                  {"networks": [k[0] for k in keys], "ids": [k[1] for k in keys]})

@@ -72,7 +72,7 @@ def account_sections(view: dict, links: Links = NO_LINKS) -> list[Markup]:
                               "each component contributed; the whisker is its likely range.", class_="note")
                       if len(view["history"]) < 2 else None, id="history"))
         out.append(_breakdown(s, links))
-    out.append(_topics(view["topics"], links, view["account"]["network"]))
+    out.append(_topics(view["topics"], links, view["account"]["network"], view.get("self_described")))
     out.append(_ego(view, links))
     if view["connections"] is not None:
         out.append(_connections(view["connections"], links))
@@ -118,13 +118,14 @@ def _breakdown(s: dict, links: Links) -> Markup:
               if s["not_measured"] else None, id="breakdown")
 
 
-def _topics(topics, links: Links, network: str) -> Markup:
+def _topics(topics, links: Links, network: str, self_described=None) -> Markup:
     if topics is None:
         return el("section", el("h2", "Topics"), el("p", "No topics yet: run `stature classify`.", class_="note"),
                   id="topics")
+    said = _self_described(self_described, links)
     if not topics:
         return el("section", el("h2", "Topics"), el("p", "Not credibly known for any topic yet.", class_="muted"),
-                  id="topics")
+                  said, id="topics")
     items = []
     for t in topics:
         ev = t["evidence"] or {}
@@ -132,8 +133,11 @@ def _topics(topics, links: Links, network: str) -> Markup:
         items.append(el("div",
                         el("h3", _a(t["topic"], links.topic(t)), " ", el("span", t["level"], class_=f"pill {t['level']}"),
                            " ", el("span", f"{t['confidence']:.2f}", class_="muted")),
-                        el("div", topic_summary(t), class_="note"),
-                        [el("blockquote", short(p.get("text"), 240)) for p in ev.get("top_posts", [])[:2]],
+                        el("ul", [el("li", line) for line in t["why"]], class_="why note")
+                        if t.get("why") else el("div", topic_summary(t), class_="note"),
+                        [el("blockquote", short(p.get("text"), 240),
+                            el("div", (p.get("created_at") or "")[:10], class_="note") if p.get("created_at") else None)
+                         for p in ev.get("top_posts", [])[:2]],
                         el("div", "Reactions from ", [[_account(links, {**r, "network": network}),
                                                        " ✓" if r.get("credible") else "",
                                                        ", " if i < len(reactors) - 1 else ""]
@@ -143,7 +147,18 @@ def _topics(topics, links: Links, network: str) -> Markup:
                         if reactors else None,
                         el("div", "Lists: " + ", ".join(ev.get("lists", [])[:5]), class_="note")
                         if ev.get("lists") else None))
-    return el("section", el("h2", "Topics it is known for"), el("div", items, class_="grid"), id="topics")
+    return el("section", el("h2", "Topics it is known for"), el("div", items, class_="grid"), said, id="topics")
+
+
+def _self_described(said, links: Links) -> Markup | None:
+    """Topics only the account's own bio names: shown apart, marked, never among those it is known for."""
+    if not said:
+        return None
+    return el("div", el("h3", "Self-described (bio only, not known for)"),
+              el("ul", [el("li", _a(t["topic"], links.topic(t)), " ", el("span", "self-described", class_="pill"),
+                           " ", el("span", f"its bio names it with {t['bio_terms']} terms; no posts, reactions or "
+                                           "lists show it yet", class_="note")) for t in said], class_="plain"),
+              id="self-described")
 
 
 def topic_summary(t: dict) -> str:

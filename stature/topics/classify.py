@@ -26,7 +26,7 @@ from .keyword import (MAX_TOPICS, THRESHOLD, KeywordClassifier, _builtin_keyword
 from .taxonomy import Taxonomy
 
 MODELS = ("auto", "keyword", "examples", "static", "minilm")
-MODEL_VERSIONS = {"keyword": "keyword-1", "examples": "examples-1", "static": "static-1", "minilm": "minilm-1"}
+MODEL_VERSIONS = {"keyword": "keyword-1", "examples": "examples-1", "static": "static-1", "minilm": "minilm-2"}
 
 
 def resolve_model(taxonomy: Taxonomy, model: str = "auto") -> str:

