@@ -12,11 +12,16 @@ reads, so each format is measured on the same community:
   and ``account.js``), every post rewritten as the owner's; ``x-archive.json`` is the same
   array without the assignment, for DuckDB;
 - ``mastodon/``: one account's Mastodon archive (``outbox.json`` with ``Create`` and
-  ``Announce`` activities, ``actor.json``).
+  ``Announce`` activities, ``actor.json``);
+- ``mastodon-api.jsonl`` and ``bluesky-api.jsonl``: the raw API logs ``stature collect`` writes
+  (``{network, url, fetched_at, status, body}`` a line), each line one answer of 40 statuses
+  (``/api/v1/accounts/ID/statuses``) or 50 feed items (``app.bsky.feed.getAuthorFeed``), their
+  authors, mentions, hashtags and links in the API's own shapes; a retweet is a boost or a repost.
 """
 from __future__ import annotations
 
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -260,16 +265,153 @@ def mastodon(path: Path, out_dir: Path, limit: int | None = None) -> None:
         f.write(b"]}\n")
 
 
+MASTODON_HOST = "https://social.example"
+
+
+def _mastodon_account(u: dict) -> dict:
+    return {"id": u["id_str"], "username": u["screen_name"], "acct": u["screen_name"],
+            "display_name": u["name"], "locked": False, "bot": False, "discoverable": True,
+            "created_at": iso(u["created_at"]).replace(".000", ""),
+            "note": f"<p>{html.escape(u.get('description') or '')}</p>",
+            "url": f"{MASTODON_HOST}/@{u['screen_name']}", "uri": f"{MASTODON_HOST}/users/{u['screen_name']}",
+            "followers_count": u["followers_count"], "following_count": u["friends_count"],
+            "statuses_count": u["statuses_count"], "emojis": [], "fields": []}
+
+
+def _mastodon_status(t: dict) -> dict:
+    u = t["user"]
+    mentions = {m["screen_name"]: m for m in t["entities"]["user_mentions"]}
+    words, tags = [], []
+    for word in t["text"].split(" "):
+        if word.startswith("@") and word[1:] in mentions:
+            words.append(f'<span class="h-card"><a href="{MASTODON_HOST}/@{word[1:]}" class="u-url mention">'
+                         f'@<span>{word[1:]}</span></a></span>')
+        elif word.startswith("#") and len(word) > 1:
+            tags.append({"name": word[1:].lower(), "url": f"{MASTODON_HOST}/tags/{word[1:].lower()}"})
+            words.append(f'<a href="{MASTODON_HOST}/tags/{word[1:].lower()}" class="mention hashtag" rel="tag">'
+                         f'#<span>{word[1:]}</span></a>')
+        elif word.startswith("https://"):
+            words.append(f'<a href="{word}" rel="nofollow noopener" target="_blank">{word}</a>')
+        else:
+            words.append(html.escape(word, quote=False))
+    return {"id": t["id_str"], "created_at": iso(t["created_at"]),
+            "in_reply_to_id": t.get("in_reply_to_status_id_str"), "in_reply_to_account_id": t.get("in_reply_to_user_id_str"),
+            "sensitive": False, "spoiler_text": "", "visibility": "public", "language": t["lang"],
+            "uri": f"{MASTODON_HOST}/users/{u['screen_name']}/statuses/{t['id_str']}",
+            "url": f"{MASTODON_HOST}/@{u['screen_name']}/{t['id_str']}",
+            "replies_count": t["reply_count"], "reblogs_count": t["retweet_count"],
+            "favourites_count": t["favorite_count"], "content": "<p>" + " ".join(words) + "</p>",
+            "reblog": None, "account": _mastodon_account(u), "media_attachments": [],
+            "mentions": [{"id": m["id_str"], "username": m["screen_name"], "acct": m["screen_name"],
+                          "url": f"{MASTODON_HOST}/@{m['screen_name']}"} for m in mentions.values()],
+            "tags": tags, "emojis": [], "card": None, "poll": None}
+
+
+def mastodon_api(path: Path, out: Path, limit: int | None = None, page: int = 40) -> None:
+    """``stature collect mastodon``'s raw log: account-statuses answers of ``page`` statuses a line."""
+    def flush(batch, f):
+        body = []
+        for t in batch:
+            original = t.get("retweeted_status")
+            if original:
+                status = _mastodon_status(t)
+                status.update(content="", tags=[], mentions=[], reblog=_mastodon_status(original),
+                              uri=status["uri"] + "/activity")
+            else:
+                status = _mastodon_status(t)
+            body.append(status)
+        url = f"{MASTODON_HOST}/api/v1/accounts/{batch[0]['user']['id_str']}/statuses?limit={page}"
+        f.write(orjson.dumps({"network": "mastodon", "url": url, "fetched_at": "2024-05-01T00:00:00Z",
+                              "status": 200, "body": body}))
+        f.write(b"\n")
+
+    _paged(path, out, limit, page, flush)
+
+
+def _paged(path: Path, out: Path, limit: int | None, page: int, flush) -> None:
+    with open(out, "wb") as f:
+        batch = []
+        for t in tweets(path, limit):
+            batch.append(t)
+            if len(batch) == page:
+                flush(batch, f)
+                batch = []
+        if batch:
+            flush(batch, f)
+
+
+def _did(user_id: str) -> str:
+    return f"did:plc:{int(user_id):024d}"
+
+
+def _bluesky_author(u: dict) -> dict:
+    return {"did": _did(u["id_str"]), "handle": f"{u['screen_name'].lower()}.bsky.social",
+            "displayName": u["name"], "labels": [], "createdAt": iso(u["created_at"])}
+
+
+def _bluesky_post(t: dict) -> dict:
+    u, e, body = t["user"], t["entities"], t["text"]
+    facets = []
+
+    def at(i):  # a character index as the byte index facets use
+        return len(body[:i].encode("utf-8"))
+
+    for m in e["user_mentions"]:
+        facets.append({"index": {"byteStart": at(m["indices"][0]), "byteEnd": at(m["indices"][1])},
+                       "features": [{"$type": "app.bsky.richtext.facet#mention", "did": _did(m["id_str"])}]})
+    for h in e["hashtags"]:
+        facets.append({"index": {"byteStart": at(h["indices"][0]), "byteEnd": at(h["indices"][1])},
+                       "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": h["text"]}]})
+    for link in e["urls"]:
+        facets.append({"index": {"byteStart": at(link["indices"][0]), "byteEnd": at(link["indices"][1])},
+                       "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link["expanded_url"]}]})
+    record = {"$type": "app.bsky.feed.post", "createdAt": iso(t["created_at"]), "langs": [t["lang"]], "text": body}
+    if facets:
+        record["facets"] = facets
+    if t.get("in_reply_to_status_id_str"):
+        parent = {"uri": f"at://{_did(t['in_reply_to_user_id_str'])}/app.bsky.feed.post/{t['in_reply_to_status_id_str']}",
+                  "cid": "bafyreib" + t["in_reply_to_status_id_str"]}
+        record["reply"] = {"root": parent, "parent": parent}
+    return {"uri": f"at://{_did(u['id_str'])}/app.bsky.feed.post/{t['id_str']}", "cid": "bafyreia" + t["id_str"],
+            "author": _bluesky_author(u), "record": record, "indexedAt": iso(t["created_at"]), "labels": [],
+            "likeCount": t["favorite_count"], "repostCount": t["retweet_count"], "replyCount": t["reply_count"],
+            "quoteCount": t["quote_count"]}
+
+
+def bluesky_api(path: Path, out: Path, limit: int | None = None, page: int = 50) -> None:
+    """``stature collect bluesky``'s raw log: getAuthorFeed answers of ``page`` feed items a line."""
+    def flush(batch, f):
+        feed = []
+        for t in batch:
+            original = t.get("retweeted_status")
+            if original:
+                feed.append({"post": _bluesky_post(original), "reason": {
+                    "$type": "app.bsky.feed.defs#reasonRepost", "by": _bluesky_author(t["user"]),
+                    "indexedAt": iso(t["created_at"])}})
+            else:
+                feed.append({"post": _bluesky_post(t)})
+        actor = f"{batch[0]['user']['screen_name'].lower()}.bsky.social"
+        url = f"https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?actor={actor}&limit={page}"
+        f.write(orjson.dumps({"network": "bluesky", "url": url, "fetched_at": "2024-05-01T00:00:00Z",
+                              "status": 200, "body": {"feed": feed, "cursor": batch[-1]["id_str"]}}))
+        f.write(b"\n")
+
+    _paged(path, out, limit, page, flush)
+
+
 def make_all(source: Path, out: Path, posts: int, archive_posts: int) -> dict[str, Path]:
     """Every format's file from the generated ``source``: ``posts`` posts, ``archive_posts`` for the
     one-account archives; written once, then reused (delete a partial file left by an interrupted run)."""
     out.mkdir(parents=True, exist_ok=True)
     files = {"twitter-v1": out / "tweets.jsonl", "csv": out / "posts.csv", "twitter-v2": out / "twitter-v2.jsonl",
-             "x-archive": out / "x-archive" / "tweets.js", "mastodon": out / "mastodon" / "outbox.json"}
+             "x-archive": out / "x-archive" / "tweets.js", "mastodon": out / "mastodon" / "outbox.json",
+             "mastodon-api": out / "mastodon-api.jsonl", "bluesky-api": out / "bluesky-api.jsonl"}
     makers = {"twitter-v1": lambda p: head_lines(source, p, posts), "csv": lambda p: posts_csv(source, p, posts),
               "twitter-v2": lambda p: twitter_v2(source, p, posts),
               "x-archive": lambda p: x_archive(source, p.parent, archive_posts),
-              "mastodon": lambda p: mastodon(source, p.parent, archive_posts)}
+              "mastodon": lambda p: mastodon(source, p.parent, archive_posts),
+              "mastodon-api": lambda p: mastodon_api(source, p, archive_posts),
+              "bluesky-api": lambda p: bluesky_api(source, p, archive_posts)}
     for name, path in files.items():
         if not path.exists():
             makers[name](path)

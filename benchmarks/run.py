@@ -41,7 +41,6 @@ SCRIPTS = {  # modules without ``tables(size)``: the arguments of their own scri
     "engines": lambda size: ["--interactions", str(size)],
     "classify": lambda size: ["--posts", str(max(1000, size // 50))],
     "dashboard": lambda size: ["--accounts", str(min(5000, max(400, size // 50)))],
-    "ingest": lambda size: ["--posts", str(size), "--archive-posts", str(max(1000, size // 5))],
 }
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 _WRITTEN = "## Tables written by benchmarks/run.py"

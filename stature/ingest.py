@@ -24,6 +24,7 @@ import duckdb
 
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
+from .importers.hashing import HashBeside
 from .importers.sources import READ_ERRORS, describe
 from .workspace import Workspace, Writer
 from .workspace.writer import TextTooLong
@@ -33,15 +34,16 @@ MEMORY_MIN, MEMORY_MAX = 512 << 20, 2 << 30
 
 
 def memory_limit(todo) -> str:
-    """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else four
+    """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else eight
     times the bytes its own readers will parse, between 512 MB and 2 GB. Small files never get more than
     512 MB (the bounded readers keep the rest of the process small); at 512 MB the native readers spilled most
-    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB)."""
+    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB), and at four times its size a 109 MB
+    X archive's ``tweets.js`` did not fit DuckDB's array reader at all (so Python read it, 3x slower)."""
     if os.environ.get("STATURE_INGEST_MEMORY"):
         return os.environ["STATURE_INGEST_MEMORY"].replace("'", "")
     native = sum(e.size for e, importer in todo if importer is not None and e.path is not None
                  and e.size >= NATIVE_MIN_BYTES and not e.name.endswith(".gz"))
-    return f"{min(max(4 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
+    return f"{min(max(8 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
 
 
 @dataclass
@@ -189,16 +191,27 @@ def _load_native(con, work, bar, network=None) -> dict:
             continue
         table = f"native_lines_{n}"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+            digest = _load_lines(con, table, plan)
             con.execute(f"CREATE OR REPLACE TEMP VIEW native_lines AS SELECT rowid AS native_row, * FROM {table}")
             readable = con.execute(plan.check).fetchone()[0] == 0
         except duckdb.Error:
             readable = False
         if readable:
+            entry.digest = entry.digest or digest
             loaded[entry.key] = (table, plan)
         else:
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return loaded
+
+
+def _load_lines(con, table: str, plan) -> str | None:
+    """Make ``table`` from the plan's ``lines``; the file's SHA-256, taken as it is read (None if not)."""
+    if plan.reads is None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+        return plan.digest
+    with HashBeside(plan.reads) as hashed:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {plan.lines}")
+    return hashed.digest
 
 
 def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, network, known):
@@ -220,10 +233,12 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
                     writer.stage_native(plan)
                 except TextTooLong as exc:
                     raise ImportFormatError(entry.key, None, str(exc)) from None
+                con.execute("DROP VIEW native_lines")  # staged: its memory is the merge's now
+                con.execute(f"DROP TABLE {table}")
                 bar.advance(entry.size, entry.name)
             else:
                 _read(entry, importer, ctx, writer)
-            digest = entry.digest or _digest(entry)  # hashed while it was read, else now
+            digest = entry.digest or _digest(entry)  # hashed while it was read (always, but for a rare case)
         except ImportFormatError as exc:
             if not skip_bad:
                 raise

@@ -180,7 +180,7 @@ def test_duckdb_gets_little_memory_for_small_or_compressed_files_and_more_for_bi
     monkeypatch.delenv("STATURE_INGEST_MEMORY", raising=False)
     assert memory_limit([entry("bomb.jsonl.gz", 1 << 30)]) == "512MB"   # compressed: read in Python, bounded
     assert memory_limit([entry("small.jsonl", 1 << 20)]) == "512MB"
-    assert memory_limit([entry("posts.csv", 300 << 20)]) == "1200MB"
+    assert memory_limit([entry("posts.csv", 150 << 20)]) == "1200MB"
     assert memory_limit([entry("huge.jsonl", 5 << 30)]) == "2048MB"
     monkeypatch.setenv("STATURE_INGEST_MEMORY", "3GB")
     assert memory_limit([entry("small.jsonl", 1 << 20)]) == "3GB"

@@ -210,3 +210,49 @@ def test_a_compressed_outbox_is_streamed_and_its_damage_named(tmp_path, workspac
     with pytest.raises(ImportFormatError, match="outbox.json.gz.*not valid JSON"):
         ingest(workspace, [folder])
     assert workspace.status()["posts"] == 0
+
+
+def _every_html() -> list[str]:
+    """Every post, content map, bio and summary of the real archive and the recorded Mastodon API answers."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("content", "note", "summary") and isinstance(inner, str):
+                    found.append(inner)
+                elif key == "contentMap" and isinstance(inner, dict):
+                    found.extend(v for v in inner.values() if isinstance(v, str))
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    with gzip.open(dataset(f"{ARCHIVE}/outbox.json.gz")) as f:
+        walk(json.load(f))
+    walk(json.loads(dataset(f"{ARCHIVE}/actor.json").read_text()))
+    for path in sorted(dataset("api-recordings/mastodon").glob("*.json")):
+        body = json.loads(path.read_text())["response"]["body"]
+        walk(json.loads(body) if isinstance(body, str) else body)
+    return found
+
+
+TRICKY_HTML = ["a < b", "<p>x</p><p>y</p>", "<br/>x<br />y", "<p/>z", "&amp;&lt;&#39;&notit; &amp", "trailing &",
+               "<a href='https://x.org/?a=1&amp;b=2'>l</a>", "<script>alert(1)</script>hi", "<!-- c -->t",
+               "<a href=https://u.org>u</a>", "<P>Up</P>", "<a class=\"mention\" href=\"https://a\">m</a>",
+               "<a rel=\"tag\" href=\"https://t\">#t</a>", "<a href=\"https://x\"class=\"y\">q</a>", "</p >end",
+               "<p\n class='a'\n>nl</p>", "x\u00a0y\u2003z", "<textarea><b>t</b></textarea>", "<a href=\"http://x>y\">z</a>",
+               "<div>d</div><li>l</li>", "<a download href=\"https://d\">dl</a>", "<a HREF=\"https://CAPS\">c</a>", ""]
+
+
+def test_fast_html_reading_gives_the_standard_parsers_text_and_links_on_every_real_post():
+    from stature.importers.mastodon import _HtmlText, _parsed, _read_simple
+
+    htmls = _every_html()
+    assert len(htmls) > 3000
+    assert sum(_read_simple(h) is not None for h in htmls) > 0.9 * len(htmls)  # the fast path is the common one
+    for html in htmls + TRICKY_HTML:
+        parser = _HtmlText()
+        parser.feed(html)
+        parser.close()
+        assert _parsed(html) == (parser.text(), parser.links), html

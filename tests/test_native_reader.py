@@ -3,6 +3,8 @@ import csv as _csv
 import gzip
 import json
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -325,3 +327,33 @@ def test_native_x_archive_record_without_id_is_named(tmp_path, native_runs):
         with pytest.raises(ImportFormatError, match=r"tweets\.js, record 1"):
             ingest(ws, [archive])
     assert native_runs == []
+
+
+# --- the content hash, taken in the pass that reads the file -------------------------------------------------
+
+def _stored_digest(path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    (digest,) = con.execute("SELECT sha256 FROM imports").fetchone()
+    con.close()
+    return digest
+
+
+def test_native_readers_hash_the_file_as_they_read_it_never_in_a_pass_of_their_own(tmp_path, native_runs,
+                                                                                  monkeypatch):
+    import hashlib
+
+    made = generate(tmp_path / "gen", accounts=80, seed=2)
+    tweets = Path(made["paths"]["tweets"])
+    v2 = tmp_path / "v2.jsonl"
+    _bench_data().twitter_v2(tweets, v2, page=20)
+    posts = _posts_csv(tmp_path / "posts.csv", [("1", "a", "ann", "hi @bob #tag", "2024-01-01", "3"),
+                                                 ("2", "b", "bob", "ok", "2024-01-02", "")])
+    archive = tmp_path / "archive"
+    _bench_data().x_archive(tweets, archive)
+    monkeypatch.setattr(sys.modules["stature.ingest"], "_digest", lambda entry: pytest.fail("hashed again"))
+    for n, path in enumerate([tweets, v2, posts, archive / "tweets.js"]):
+        with Workspace(tmp_path / f"ws{n}.duckdb") as ws:
+            ingest(ws, [path])
+        assert _stored_digest(tmp_path / f"ws{n}.duckdb") == hashlib.sha256(path.read_bytes()).hexdigest(), path
+    assert len(native_runs) == 4
+

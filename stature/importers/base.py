@@ -61,12 +61,18 @@ class NativePlan:
     counts any row the plan cannot read, the Python reader is used instead. ``derived`` temp
     tables (name, query) come next; ``stages`` maps each staging table to a query giving
     its rows, in the staging table's column order, without the import id.
+
+    The file's SHA-256 is taken as it is read, never in a pass of its own: ``digest`` where the plan
+    read every byte itself while making it (a scan of the file), or, with ``reads`` (the file's
+    path), ingest hashes the file while DuckDB runs ``lines`` (see :mod:`.hashing`).
     """
 
     lines: str
     check: str
     derived: list
     stages: dict
+    digest: str | None = None
+    reads: str | None = None
 
 
 class Importer:

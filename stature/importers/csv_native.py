@@ -18,6 +18,7 @@ only for a few letters (final sigma, dotted capital I).
 from __future__ import annotations
 
 import csv
+import hashlib
 import mmap
 import re
 from functools import lru_cache
@@ -75,32 +76,44 @@ def header(path: str) -> list[str] | None:
     return [c.strip().lower() for c in row] if row else None
 
 
-def layout_differs(path: str) -> bool:
-    """Does the file hold bytes DuckDB's CSV parser reads otherwise than Python's csv module?
+def scan(path: str) -> tuple[bool, str | None]:
+    """One pass over a CSV file's bytes: does it hold layouts DuckDB's CSV parser reads otherwise than
+    Python's csv module, and (when it does not) the file's SHA-256, hashed window by window in the same pass.
 
     DuckDB drops spaces between a delimiter and a quoted field (``1, "x"`` or ``"x" ,2``),
     where Python keeps them, and takes a lone carriage return for a line end.
     """
+    sha = hashlib.sha256()
     with open(path, "rb") as f:
         try:
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file
-            return False
+            return False, sha.hexdigest()
         with data:
             if data.find(b"\r") >= 0 and _LONE_CR.search(data):  # (CRLF files only pay for this)
-                return True
-            return any(_spaced_quote(data, i) for i in _spaces_by_quotes(data))
+                return True, None
+            view = memoryview(data)
+            try:
+                for start in range(0, len(data), _WINDOW):
+                    sha.update(view[start:start + _WINDOW])
+                    if any(_spaced_quote(data, i) for i in _spaces_by_quotes(data, start)):
+                        return True, None
+            finally:
+                view.release()
+    return False, sha.hexdigest()
 
 
-def _spaces_by_quotes(data, window: int = 1 << 20):
-    """Where a space or tab stands next to a double quote (searched a window at a time, in cache)."""
-    for start in range(0, len(data), window):
-        end = min(start + window + 1, len(data))
-        for pattern in (b' "', b'\t"', b'" ', b'"\t'):
-            i = data.find(pattern, start, end)
-            while i >= 0:
-                yield i if pattern[0] != 34 else i + 1
-                i = data.find(pattern, i + 1, end)
+_WINDOW = 1 << 20
+
+
+def _spaces_by_quotes(data, start: int):
+    """Where a space or tab stands next to a double quote in one window (searched there, in cache)."""
+    end = min(start + _WINDOW + 1, len(data))
+    for pattern in (b' "', b'\t"', b'" ', b'"\t'):
+        i = data.find(pattern, start, end)
+        while i >= 0:
+            yield i if pattern[0] != 34 else i + 1
+            i = data.find(pattern, i + 1, end)
 
 
 _FIELD_END = (b",", b"\r", b"\n", b"")
@@ -194,7 +207,8 @@ class _Columns:
 def plan(path: str, columns: list[str], kind: str, network: str, *, max_field: int,
          kinds: frozenset, post_counts: tuple, stat_numbers: tuple) -> NativePlan | None:
     """How to read the CSV table at ``path`` natively, or None when only the Python reader will do."""
-    if layout_differs(path):
+    differs, digest = scan(path)
+    if differs:
         return None
     c = _Columns(columns, network)
     lines = c.read(path, max_field)
@@ -224,7 +238,7 @@ def plan(path: str, columns: list[str], kind: str, network: str, *, max_field: i
             {c.opt('list_name')}, {c.opt('owner_id')}, {c.handle('owner_handle')}
             FROM native_lines ORDER BY native_row"""}
     check = "SELECT count(*) FROM native_lines WHERE " + " OR ".join(f"({b})" for b in bad)
-    return NativePlan(lines=lines, check=check, derived=derived, stages=stages)
+    return NativePlan(lines=lines, check=check, derived=derived, stages=stages, digest=digest)
 
 
 def _posts(c: _Columns, post_counts: tuple) -> tuple[list, dict]:

@@ -72,6 +72,7 @@ class MastodonApiLog(Importer):
         known = _Known()
         for where, parts, query, body in responses(entry, ctx):
             ctx.guard(where, known.learn, parts.netloc, route(parts.path)[0], body)
+        last: dict[str, Account] = {}  # account URI -> the last record given of it
         # the second pass reads the same lines again: bad ones were reported above, bytes counted there
         for where, parts, query, body in responses(entry, Context(skip_bad=True)):
             kind, local_id = route(parts.path)
@@ -82,7 +83,12 @@ class MastodonApiLog(Importer):
             except _Unattributed as partial:  # the accounts are kept; the reactions cannot be
                 records = partial.records
                 ctx.reject(where, partial.reason)
-            yield from records
+            for record in records:
+                if type(record) is Account:  # a status's author comes with each of its statuses:
+                    if last.get(record.account_id) == record:  # the same as its last record adds nothing
+                        continue
+                    last[record.account_id] = record
+                yield record
 
 
 class _Unattributed(Exception):

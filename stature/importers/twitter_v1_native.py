@@ -114,6 +114,6 @@ def plan(path: str) -> NativePlan:
     reposts = f"""SELECT 'twitter', 'repost', {_id('t."user"')}, {_id('t.retweeted_status."user"')},
             {_id('t.retweeted_status')}, t.created_at, NULL
         FROM native_lines t WHERE t.retweeted_status IS NOT NULL"""
-    return NativePlan(lines=lines, check=check, derived=[],
+    return NativePlan(lines=lines, check=check, derived=[], reads=path,
                       stages={"stage_posts": _each_tweet(_post), "stage_accounts": accounts,
                               "stage_interactions": reposts})

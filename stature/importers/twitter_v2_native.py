@@ -123,5 +123,5 @@ def plan(path: str) -> NativePlan:
             LEFT JOIN (SELECT id, min(native_row) AS native_row FROM v2_users GROUP BY id) u ON u.id = f.mid
             WHERE u.native_row IS NULL OR u.native_row > m.native_row)
         ORDER BY k"""
-    return NativePlan(lines=lines, check=check, derived=derived,
+    return NativePlan(lines=lines, check=check, derived=derived, reads=path,
                       stages={"stage_accounts": accounts, "stage_posts": posts, "stage_interactions": reposts})

@@ -11,6 +11,7 @@ way the Python reader reads it, from ``account.js`` or ``manifest.js`` in the sa
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import weakref
@@ -36,8 +37,9 @@ def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _array_copy(path: str) -> str | None:
-    """A temporary copy of the array after ``window.YTD... =``, or None if the file is not one."""
+def _array_copy(path: str) -> tuple[str, str] | None:
+    """A temporary copy of the array after ``window.YTD... =`` and the whole file's SHA-256, hashed as it
+    is copied; None if the file is not such an array."""
     with open(path, "rb") as f:
         head = f.read(4096)
         eq = head.find(b"=")
@@ -46,19 +48,22 @@ def _array_copy(path: str) -> str | None:
             return None
         if head[eq + 1:].lstrip()[:1] != b"[":
             return None
-        f.seek(eq + 1)
+        sha = hashlib.sha256(head)
         fd, tmp = tempfile.mkstemp(suffix=".json", prefix="stature-x-archive-")
         with os.fdopen(fd, "wb") as out:
+            out.write(head[eq + 1:])
             while chunk := f.read(8 << 20):
+                sha.update(chunk)
                 out.write(chunk)
-    return tmp
+    return tmp, sha.hexdigest()
 
 
 def plan(path: str, owner_id: str) -> NativePlan | None:
     """How to read the tweets file at ``path`` natively, or None."""
-    tmp = _array_copy(path)
-    if tmp is None:
+    copied = _array_copy(path)
+    if copied is None:
         return None
+    tmp, digest = copied
     columns = f"{{'tweet': '{_TWEET}'}}"
     lines = (f"SELECT tweet AS t FROM read_json({_sql(tmp)}, format = 'array', columns = {columns}, "
              "maximum_object_size = 67108864)")
@@ -98,7 +103,7 @@ def plan(path: str, owner_id: str) -> NativePlan | None:
               WHERE NOT {retweet} AND coalesce(t.in_reply_to_user_id_str, '') <> ''
                 AND coalesce(t.in_reply_to_screen_name, '') <> '')
         ORDER BY native_row, j"""
-    result = NativePlan(lines=lines, check=check, derived=[],
+    result = NativePlan(lines=lines, check=check, derived=[], digest=digest,
                         stages={"stage_accounts": accounts, "stage_posts": posts, "stage_interactions": reposts})
     weakref.finalize(result, _remove, tmp)
     return result

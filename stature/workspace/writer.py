@@ -56,9 +56,10 @@ _MERGED = "list_sort(list_distinct(list_concat(coalesce({t}.sources, []), s.sour
 _DUCK_TYPES = {_STR: "VARCHAR", _F64: "DOUBLE", _I64: "BIGINT", _LIST: "VARCHAR[]"}
 
 # Normalise a staged time (Twitter's format, ISO 8601 or epoch seconds) to a UTC TIMESTAMP.
+# (ISO 8601 is tried first: it is the common case and cheaper to try, and no text reads as both)
 _TS = """coalesce(
-    try_strptime({c}, '%a %b %d %H:%M:%S %z %Y')::TIMESTAMP,
     try_cast({c} AS TIMESTAMPTZ)::TIMESTAMP,
+    try_strptime({c}, '%a %b %d %H:%M:%S %z %Y')::TIMESTAMP,
     CASE WHEN regexp_full_match({c}, '[0-9]+(\\.[0-9]+)?') THEN to_timestamp({c}::DOUBLE)::TIMESTAMP END)"""
 
 
@@ -193,6 +194,9 @@ class Writer:
         """
         self.flush()
         con = self.con
+        # the imports a merged row comes from; when this ingest staged one import, it is that one
+        one = self.first_import == self.import_id
+        sources = "[min(import_id)]" if one else "list_sort(list(DISTINCT import_id))"
 
         # accounts: newer non-empty values win, counts are kept where the new source has none
         con.execute(f"""CREATE OR REPLACE TEMP TABLE new_accounts AS
@@ -216,9 +220,19 @@ class Writer:
         con.execute("""INSERT INTO accounts SELECT s.* FROM new_accounts s
             ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
 
-        # posts: stored once; engagement counts keep the highest seen
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_posts AS
-            SELECT network, post_id, any_value(author_id) AS author_id,
+        # posts: stored once; engagement counts keep the highest seen. A post staged once (the common
+        # case) is taken as it is; only posts staged more than once are aggregated
+        con.execute("""CREATE OR REPLACE TEMP TABLE dup_posts AS SELECT network, post_id FROM stage_posts
+            GROUP BY network, post_id HAVING count(*) > 1""")
+        dups = con.execute("SELECT count(*) > 0 FROM dup_posts").fetchone()[0]
+        stored = con.execute("SELECT count(*) > 0 FROM posts").fetchone()[0]
+        single = f"""SELECT network, post_id, author_id, {_TS.format(c='created_at')} AS created_at, text, lang,
+                   reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
+                   like_count, repost_count, reply_count, quote_count,
+                   coalesce(hashtags, []) AS hashtags, coalesce(mentions, []) AS mentions,
+                   coalesce(links, []) AS links, visibility, import_id, [import_id] AS sources
+            FROM stage_posts {"ANTI JOIN dup_posts USING (network, post_id)" if dups else ""}"""
+        grouped = f"""SELECT network, post_id, any_value(author_id) AS author_id,
                    any_value({_TS.format(c='created_at')}) AS created_at, any_value(text) AS text,
                    any_value(lang) AS lang, any_value(reply_to_post_id) AS reply_to_post_id,
                    any_value(reply_to_account_id) AS reply_to_account_id,
@@ -228,27 +242,36 @@ class Writer:
                    max(reply_count) AS reply_count, max(quote_count) AS quote_count,
                    coalesce(any_value(hashtags), []) AS hashtags, coalesce(any_value(mentions), []) AS mentions,
                    coalesce(any_value(links), []) AS links, any_value(visibility) AS visibility,
-                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
-            FROM stage_posts GROUP BY network, post_id""")
+                   min(import_id) AS import_id, {sources} AS sources
+            FROM stage_posts SEMI JOIN dup_posts USING (network, post_id) GROUP BY network, post_id"""
+        # read once when nothing is stored yet (a view: the rows go straight into posts), else a table
+        new_posts = "VIEW" if not stored else "TABLE"
+        con.execute(f"CREATE OR REPLACE TEMP {new_posts} new_posts AS {single}"
+                    + (f" UNION ALL {grouped}" if dups else ""))
         counts = ", ".join(f"{f} = greatest(posts.{f}, s.{f})"
                            for f in ("like_count", "repost_count", "reply_count", "quote_count"))
-        if con.execute("SELECT count(*) > 0 FROM posts").fetchone()[0]:
+        if stored:
             con.execute(f"""UPDATE posts SET {counts}, sources = {_MERGED.format(t='posts')} FROM new_posts s
                 WHERE posts.network = s.network AND posts.post_id = s.post_id""")
-        con.execute("""INSERT INTO posts SELECT s.* FROM new_posts s
-            ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
+            con.execute("""INSERT INTO posts SELECT s.* FROM new_posts s
+                ANTI JOIN posts p ON p.network = s.network AND p.post_id = s.post_id""")
+        else:
+            con.execute("INSERT INTO posts SELECT * FROM new_posts")
 
         # interactions: explicit ones, plus reply / quote / mention derived from each staged post
-        # (so a post two files bring gives its interactions to both); direct messages give none
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_interactions AS
+        # (so a post two files bring gives its interactions to both); direct messages give none.
+        # Posts staged once give derived rows that are already distinct (one reply and one quote per
+        # post, distinct mentions), so only they are not grouped again, unless explicit rows could
+        # repeat them
+        derived = f"""
             WITH parent AS (SELECT network, post_id, author_id FROM posts),
             staged AS (
                 SELECT network, post_id, author_id, {_TS.format(c='created_at')} AS created_at,
                        reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
                        mentions, import_id
                 FROM stage_posts WHERE visibility IS DISTINCT FROM 'direct'
-            ),
-            derived AS (
+            )
+            SELECT * FROM (
                 SELECT n.network, 'reply' AS kind, n.author_id AS source_id,
                        coalesce(n.reply_to_account_id, p.author_id) AS target_id,
                        n.post_id, n.created_at AS time, NULL::DOUBLE AS weight, n.import_id
@@ -267,29 +290,35 @@ class Writer:
                              unnest(list_distinct(mentions)) AS m
                       FROM staged)
                 WHERE m IS NOT NULL
-            ),
-            explicit AS (
-                SELECT network, kind, source_id, target_id, post_id,
-                       {_TS.format(c='time')} AS time, weight, import_id
-                FROM stage_interactions
-            )
-            SELECT network, kind, source_id, target_id, post_id, min(time) AS time, max(weight) AS weight,
-                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
-            FROM (SELECT * FROM explicit
-                  UNION ALL SELECT * FROM derived WHERE target_id IS NOT NULL)
-            GROUP BY network, kind, source_id, target_id, post_id""")
+            ) WHERE target_id IS NOT NULL"""
+        explicit = f"""SELECT network, kind, source_id, target_id, post_id,
+                   {_TS.format(c='time')} AS time, weight, import_id
+            FROM stage_interactions"""
+        group = f"""SELECT network, kind, source_id, target_id, post_id, min(time) AS time, max(weight) AS weight,
+                   min(import_id) AS import_id, {sources} AS sources FROM ({{rows}})
+            GROUP BY network, kind, source_id, target_id, post_id"""
+        repeats = dups or con.execute("""SELECT count(*) > 0 FROM stage_interactions
+            WHERE kind IN ('reply', 'quote', 'mention')""").fetchone()[0]
+        if repeats:
+            rows = group.format(rows=f"{explicit} UNION ALL SELECT * FROM ({derived})")
+        else:
+            rows = (group.format(rows=explicit) + " UNION ALL SELECT *, [import_id] AS sources FROM ("
+                    + derived + ")")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE new_interactions AS {rows}")
         same = """i.network = s.network AND i.kind = s.kind AND i.source_id = s.source_id
              AND coalesce(i.target_id, '') = coalesce(s.target_id, '')
              AND coalesce(i.post_id, '') = coalesce(s.post_id, '')"""
         if con.execute("SELECT count(*) > 0 FROM interactions").fetchone()[0]:
             con.execute(f"""UPDATE interactions i SET sources = {_MERGED.format(t='i')} FROM new_interactions s
                 WHERE {same}""")
-        con.execute(f"INSERT INTO interactions SELECT s.* FROM new_interactions s ANTI JOIN interactions i ON {same}")
+            con.execute(f"INSERT INTO interactions SELECT s.* FROM new_interactions s ANTI JOIN interactions i ON {same}")
+        else:  # nothing stored to meet
+            con.execute("INSERT INTO interactions SELECT * FROM new_interactions")
 
-        con.execute("""CREATE OR REPLACE TEMP TABLE new_lists AS
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE new_lists AS
             SELECT network, list_id, member_id, arg_min(list_name, import_id) AS list_name,
                    arg_min(owner_id, import_id) AS owner_id, arg_min(owner_handle, import_id) AS owner_handle,
-                   min(import_id) AS import_id, list_sort(list(DISTINCT import_id)) AS sources
+                   min(import_id) AS import_id, {sources} AS sources
             FROM stage_lists GROUP BY network, list_id, member_id""")
         same = "l.network = s.network AND l.list_id = s.list_id AND l.member_id = s.member_id"
         if con.execute("SELECT count(*) > 0 FROM list_memberships").fetchone()[0]:
@@ -298,13 +327,14 @@ class Writer:
 
         # every account a record refers to exists, if only as an id, and belongs to the imports
         # whose records name it (its own record's, or any that refers to it)
-        con.execute("""CREATE OR REPLACE TEMP TABLE account_refs AS
+        each = "import_id" if one else "unnest(sources)"  # the imports a new interaction belongs to
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE account_refs AS
             SELECT network, account_id, min(import_id) AS import_id,
-                   list_sort(list(DISTINCT import_id)) AS sources FROM (
+                   {sources} AS sources FROM (
                 SELECT network, account_id, import_id FROM stage_accounts
                 UNION ALL SELECT network, author_id, import_id FROM stage_posts
-                UNION ALL SELECT network, source_id, unnest(sources) FROM new_interactions
-                UNION ALL SELECT network, target_id, unnest(sources) FROM new_interactions
+                UNION ALL SELECT network, source_id, {each} FROM new_interactions
+                UNION ALL SELECT network, target_id, {each} FROM new_interactions
                           WHERE target_id IS NOT NULL
                 UNION ALL SELECT network, member_id, import_id FROM stage_lists
                 UNION ALL SELECT network, owner_id, import_id FROM stage_lists WHERE owner_id IS NOT NULL
@@ -315,7 +345,8 @@ class Writer:
         con.execute(f"""UPDATE accounts SET sources = {_MERGED.format(t='accounts')} FROM account_refs s
             WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
 
-        for table in ("new_accounts", "new_posts", "new_interactions", "new_lists", "account_refs"):
+        con.execute(f"DROP {new_posts} new_posts")
+        for table in ("new_accounts", "dup_posts", "new_interactions", "new_lists", "account_refs"):
             con.execute(f"DROP TABLE {table}")
         for table, _ in _STAGES.values():
             con.execute(f"DROP TABLE {table}")
