@@ -141,15 +141,7 @@ def twitter_v2(path: Path, out: Path, limit: int | None = None, page: int = 100)
                                           "version": "2.14.0", "retrieved_at": "2024-05-01T00:00:00+00:00"}}))
         f.write(b"\n")
 
-    with open(out, "wb") as f:
-        batch = []
-        for t in tweets(path, limit):
-            batch.append(t)
-            if len(batch) == page:
-                flush(batch, f)
-                batch = []
-        if batch:
-            flush(batch, f)
+    _paged(path, out, limit, page, flush)
 
 
 OWNER = {"id": "999", "handle": "archiveowner"}
