@@ -157,7 +157,7 @@ def test_killed_import_leaves_workspace_as_before(tmp_path):
     with Workspace(path) as ws:
         ingest(ws, [dataset("formats/x-archive")])
         before = ws.status()
-    big = _archive(tmp_path / "big", [_tweet(i) for i in range(400_000)])
+    big = _archive(tmp_path / "big", [_tweet(i) for i in range(1_200_000)])  # about 10 s to import
     proc = subprocess.Popen([sys.executable, "-m", "stature", "--quiet", "--workspace", str(path),
                              "ingest", str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(3)
