@@ -304,13 +304,10 @@ def mastodon_api(path: Path, out: Path, limit: int | None = None, page: int = 40
     def flush(batch, f):
         body = []
         for t in batch:
-            original = t.get("retweeted_status")
+            status, original = _mastodon_status(t), t.get("retweeted_status")
             if original:
-                status = _mastodon_status(t)
                 status.update(content="", tags=[], mentions=[], reblog=_mastodon_status(original),
                               uri=status["uri"] + "/activity")
-            else:
-                status = _mastodon_status(t)
             body.append(status)
         url = f"{MASTODON_HOST}/api/v1/accounts/{batch[0]['user']['id_str']}/statuses?limit={page}"
         f.write(orjson.dumps({"network": "mastodon", "url": url, "fetched_at": "2024-05-01T00:00:00Z",

@@ -41,9 +41,14 @@ def memory_limit(todo) -> str:
     X archive's ``tweets.js`` did not fit DuckDB's array reader at all (so Python read it, 3x slower)."""
     if os.environ.get("STATURE_INGEST_MEMORY"):
         return os.environ["STATURE_INGEST_MEMORY"].replace("'", "")
-    native = sum(e.size for e, importer in todo if importer is not None and e.path is not None
-                 and e.size >= NATIVE_MIN_BYTES and not e.name.endswith(".gz"))
+    native = sum(e.size for e, importer in todo if importer is not None and _natively_readable(e))
     return f"{min(max(8 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
+
+
+def _natively_readable(entry) -> bool:
+    """Whether DuckDB may read ``entry`` (a big, uncompressed file on disk) when its importer has a native plan;
+    a compressed file is read in Python, where its output is bounded."""
+    return entry.path is not None and entry.size >= NATIVE_MIN_BYTES and not entry.name.endswith(".gz")
 
 
 @dataclass
@@ -184,8 +189,8 @@ def _load_native(con, work, bar, network=None) -> dict:
     """
     loaded = {}
     for n, (entry, importer, _) in enumerate(work):
-        if entry.path is None or entry.size < NATIVE_MIN_BYTES or entry.name.endswith(".gz"):
-            continue  # a compressed file is read in Python, where its output is bounded
+        if not _natively_readable(entry):
+            continue
         plan = importer.native(str(entry.path), network)
         if plan is None:
             continue

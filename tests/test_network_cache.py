@@ -51,17 +51,22 @@ def mapped(values) -> bool:
     return False
 
 
-def builds(monkeypatch) -> list:
-    """Count the times the network is built from the interactions (rather than read from the cache)."""
+def counted(monkeypatch, module, name: str) -> list:
+    """Count the calls of ``module.name``: one item a call."""
     calls = []
-    real = network_module.build_network
+    real = getattr(module, name)
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(network_module, "build_network", counting)
+    monkeypatch.setattr(module, name, counting)
     return calls
+
+
+def builds(monkeypatch) -> list:
+    """Count the times the network is built from the interactions (rather than read from the cache)."""
+    return counted(monkeypatch, network_module, "build_network")
 
 
 def test_unchanged_workspace_is_answered_from_the_cache(congress, monkeypatch):
@@ -138,15 +143,7 @@ def fingerprints(monkeypatch) -> list:
     """Count the times the rows are hashed to find the cache's key."""
     from stature.graph import network_cache
 
-    calls = []
-    real = network_cache.fingerprint
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(network_cache, "fingerprint", counting)
-    return calls
+    return counted(monkeypatch, network_cache, "fingerprint")
 
 
 def test_a_stature_write_session_that_leaves_the_graph_alone_costs_no_hashing(congress, monkeypatch):

@@ -34,11 +34,12 @@ LAYOUT = 2
 _ARRAYS = ("adjacency_data", "adjacency_indices", "adjacency_indptr", "kinds", "walk_data", "walk_indices",
            "walk_indptr", "networks", "account_ids", "excluded", "keys", "key_order", "ids", "id_order", "account_rows")
 
+_EXCLUDED_SQL = "(SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"
 _FINGERPRINT_SQL = """
 SELECT (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM accounts),
        (SELECT count(*) || ':' || coalesce(sum(hash(network, kind, source_id, target_id, time, weight)), 0)
         FROM interactions),
-       (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"""
+       """ + _EXCLUDED_SQL
 
 
 def folder(workspace_path) -> Path:
@@ -75,15 +76,8 @@ def remembered(workspace_path, file_stamp: list, request: dict) -> tuple | None:
 def remember(workspace_path, file_stamp: list, request: dict, as_of, key: str) -> None:
     """Note that the workspace with ``file_stamp`` answers ``request`` with ``as_of`` and fingerprint ``key``
     (best effort)."""
-    root = folder(workspace_path)
-    try:
-        staging = root / f".stamp-{os.getpid()}"
-        staging.write_text(json.dumps({"stamp": file_stamp, "request": _digest(request),
-                                       "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of,
-                                       "key": key}))
-        os.replace(staging, root / "stamp.json")
-    except OSError:
-        pass
+    _write_seen(workspace_path, {"stamp": file_stamp, "request": _digest(request),
+                                 "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of, "key": key})
 
 
 def _seen(workspace_path) -> dict | None:
@@ -93,6 +87,17 @@ def _seen(workspace_path) -> dict | None:
         return None
 
 
+def _write_seen(workspace_path, seen: dict) -> None:
+    """Replace what :func:`_seen` reads, whole (best effort)."""
+    root = folder(workspace_path)
+    try:
+        staging = root / f".stamp-{os.getpid()}"
+        staging.write_text(json.dumps(seen))
+        os.replace(staging, root / "stamp.json")
+    except OSError:
+        pass
+
+
 # What Stature's own writers change when they change the graph: outside an import they only add accounts
 # and interactions (never update the columns the graph reads, never delete), so the counts tell; an import
 # (which may replace a file's rows by as many others) shows in the imports table; the excluded accounts are
@@ -100,7 +105,7 @@ def _seen(workspace_path) -> dict | None:
 _SESSION_SQL = """
 SELECT (SELECT max(version) FROM schema_version), (SELECT count(*) FROM accounts), (SELECT count(*) FROM interactions),
        (SELECT count(*) || ':' || coalesce(sum(hash(import_id, sha256, imported_at)), 0) FROM imports),
-       (SELECT count(*) || ':' || coalesce(sum(hash(network, account_id)), 0) FROM {excluded} e)"""
+       """ + _EXCLUDED_SQL
 
 
 def _graph_state(con) -> list:
@@ -135,12 +140,7 @@ def session_end(con, workspace_path, started: dict | None) -> None:
     seen = _seen(workspace_path)
     if seen and seen.get("stamp") == started["stamp"]:  # still locked: nobody else wrote meanwhile
         seen["stamp"] = stamp(workspace_path)
-        try:
-            staging = folder(workspace_path) / f".stamp-{os.getpid()}"
-            staging.write_text(json.dumps(seen))
-            os.replace(staging, folder(workspace_path) / "stamp.json")
-        except OSError:
-            pass
+        _write_seen(workspace_path, seen)
 
 
 def _digest(params: dict) -> str:
