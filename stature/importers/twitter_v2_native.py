@@ -11,6 +11,7 @@ as the Python reader skips them.
 """
 from __future__ import annotations
 
+from ..workspace.writer import STAGED_TIME
 from .base import NativePlan
 
 _ENTITIES = ("STRUCT(hashtags STRUCT(tag VARCHAR)[], mentions STRUCT(id VARCHAR, username VARCHAR)[], "
@@ -43,13 +44,11 @@ def plan(path: str) -> NativePlan:
         (SELECT count(*) FROM native_lines WHERE data IS NULL AND (author_id IS NOT NULL OR (meta IS NULL AND errors IS NULL)))
       + (SELECT count(*) FROM (SELECT unnest(data) AS t FROM native_lines) WHERE {bad_tweet})
       + (SELECT count(*) FROM (SELECT unnest(includes.tweets) AS t FROM native_lines) WHERE {bad_tweet})
-      + (SELECT count(*) FROM (SELECT unnest(includes.users) AS u FROM native_lines) WHERE {_empty('u.id')})
-      + (SELECT count(*) FROM native_lines WHERE greatest(len(data), len(includes.tweets), len(includes.users)) >= 65536
-            OR len(list_filter(data, lambda t: len(t.entities.mentions) >= 4096 OR len(t.note_tweet.entities.mentions) >= 4096)) > 0
-            OR len(list_filter(includes.tweets, lambda t: len(t.entities.mentions) >= 4096 OR len(t.note_tweet.entities.mentions) >= 4096)) > 0)"""
+      + (SELECT count(*) FROM (SELECT unnest(includes.users) AS u FROM native_lines) WHERE {_empty('u.id')})"""
     # an occurrence's place in the file as one number: line, phase (0 users, 1 data, 2 included
-    # tweets), index in its list, index of a mention (the check keeps each within its bits)
-    key = "((({row} * 4 + {phase}) * 65536 + {idx}) * 4096 + {j})"
+    # tweets), index in its list, index of a mention. A line is at most 64 MiB (maximum_object_size),
+    # so no list in it has 2^26 items: each index keeps within its bits without a check
+    key = "((({row}::HUGEINT * 4 + {phase}) * 67108864 + {idx}) * 67108864 + {j})"
     tweet = """{row}, {phase} AS phase, {idx} AS idx, t.id AS post_id, t.author_id AS author_id, t.created_at,
                 list_filter(t.referenced_tweets, lambda r: r."type" = 'retweeted')[-1].id AS retweeted,
                 list_filter(t.referenced_tweets, lambda r: r."type" = 'quoted')[-1].id AS quoted,
@@ -62,15 +61,16 @@ def plan(path: str) -> NativePlan:
                      THEN coalesce(t.note_tweet.entities, t.entities) ELSE t.entities END AS e,
                 t.lang, t.in_reply_to_user_id, t.public_metrics AS pm, t.entities.mentions[1] AS first_mention"""
     derived = [
-        # every tweet a page gives: phase 1 its data, phase 2 included tweets not in its data
-        ("v2_data", f"""SELECT {tweet.format(row='native_row', phase=1, idx='idx')} FROM (
-            SELECT native_row, unnest(data) AS t, generate_subscripts(data, 1) AS idx
-            FROM native_lines WHERE data IS NOT NULL)"""),
         ("v2_included", """SELECT native_row, unnest(includes.tweets) AS t, generate_subscripts(includes.tweets, 1) AS idx
             FROM native_lines WHERE includes.tweets IS NOT NULL"""),
-        ("v2_tweets", f"""SELECT * FROM v2_data UNION ALL
+        # every tweet a page gives: phase 1 its data, phase 2 included tweets not in its data
+        ("v2_tweets", f"""SELECT {tweet.format(row='native_row', phase=1, idx='idx')} FROM (
+                SELECT native_row, unnest(data) AS t, generate_subscripts(data, 1) AS idx
+                FROM native_lines WHERE data IS NOT NULL)
+            UNION ALL
             SELECT {tweet.format(row='i.native_row', phase=2, idx='i.idx')} FROM v2_included i
-            ANTI JOIN v2_data d ON d.native_row = i.native_row AND d.post_id = i.t.id"""),
+            ANTI JOIN (SELECT native_row, unnest(data).id AS id FROM native_lines) d
+              ON d.native_row = i.native_row AND d.id = i.t.id"""),
         # included tweets by id within a page (the last of an id wins): whose a quoted or retweeted tweet is
         ("v2_refs", """SELECT native_row, t.id AS id, arg_max(t.author_id, idx) AS author_id
             FROM v2_included GROUP BY native_row, t.id"""),
@@ -110,18 +110,20 @@ def plan(path: str) -> NativePlan:
         LEFT JOIN v2_handles h ON h.native_row = r.native_row AND h.username = lower(r.first_mention.username)
         WHERE r.retweeted IS NOT NULL"""
     # accounts: every included user; a mentioned account only the first time the file names it
-    # (no user of that id on its line or before, no earlier mention of it)
-    accounts = """SELECT 'twitter', id, handle, name, bio, created_at, followers, following, listed, posts,
-               NULL, NULL, NULL, NULL FROM (
+    # (no user of that id on its line or before, no earlier mention of it). One row an account, as the
+    # merge would make it of them in file order: the last value given, the highest count, the latest time
+    accounts = f"""SELECT 'twitter', id, arg_max(handle, k), arg_max(name, k), arg_max(bio, k),
+               arg_max(created_at, {STAGED_TIME.format(c='created_at')}), max(followers), max(following),
+               max(listed), max(posts), NULL, NULL, NULL, NULL FROM (
             SELECT k, id, username AS handle, name, description AS bio, created_at, pm.followers_count AS followers,
                    pm.following_count AS following, pm.listed_count AS listed, pm.tweet_count AS posts
             FROM v2_users
             UNION ALL
             SELECT m.k, m.mid, m.username, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-            FROM (SELECT mid, min(k) AS k FROM v2_mentions GROUP BY mid) f
-            JOIN v2_mentions m ON m.mid = f.mid AND m.k = f.k
-            LEFT JOIN (SELECT id, min(native_row) AS native_row FROM v2_users GROUP BY id) u ON u.id = f.mid
+            FROM (SELECT mid, min(k) AS k, arg_min_null(username, k) AS username, arg_min(native_row, k) AS native_row
+                  FROM v2_mentions GROUP BY mid) m
+            LEFT JOIN (SELECT id, min(native_row) AS native_row FROM v2_users GROUP BY id) u ON u.id = m.mid
             WHERE u.native_row IS NULL OR u.native_row > m.native_row)
-        ORDER BY k"""
+        GROUP BY id"""
     return NativePlan(lines=lines, check=check, derived=derived, reads=path,
                       stages={"stage_accounts": accounts, "stage_posts": posts, "stage_interactions": reposts})

@@ -57,7 +57,7 @@ _DUCK_TYPES = {_STR: "VARCHAR", _F64: "DOUBLE", _I64: "BIGINT", _LIST: "VARCHAR[
 
 # Normalise a staged time (Twitter's format, ISO 8601 or epoch seconds) to a UTC TIMESTAMP.
 # (ISO 8601 is tried first: it is the common case and cheaper to try, and no text reads as both)
-_TS = """coalesce(
+STAGED_TIME = """coalesce(
     try_cast({c} AS TIMESTAMPTZ)::TIMESTAMP,
     try_strptime({c}, '%a %b %d %H:%M:%S %z %Y')::TIMESTAMP,
     CASE WHEN regexp_full_match({c}, '[0-9]+(\\.[0-9]+)?') THEN to_timestamp({c}::DOUBLE)::TIMESTAMP END)"""
@@ -204,7 +204,7 @@ class Writer:
                    arg_max(handle, rowid) FILTER (WHERE handle IS NOT NULL) AS handle,
                    arg_max(display_name, rowid) FILTER (WHERE display_name IS NOT NULL) AS display_name,
                    arg_max(bio, rowid) FILTER (WHERE bio IS NOT NULL) AS bio,
-                   max({_TS.format(c='created_at')}) AS created_at,
+                   max({STAGED_TIME.format(c='created_at')}) AS created_at,
                    max(followers_count) AS followers_count, max(following_count) AS following_count,
                    max(listed_count) AS listed_count, max(posts_count) AS posts_count,
                    max(mentions_received) AS mentions_received, max(reposts_received) AS reposts_received,
@@ -226,14 +226,14 @@ class Writer:
             GROUP BY network, post_id HAVING count(*) > 1""")
         dups = con.execute("SELECT count(*) > 0 FROM dup_posts").fetchone()[0]
         stored = con.execute("SELECT count(*) > 0 FROM posts").fetchone()[0]
-        single = f"""SELECT network, post_id, author_id, {_TS.format(c='created_at')} AS created_at, text, lang,
+        single = f"""SELECT network, post_id, author_id, {STAGED_TIME.format(c='created_at')} AS created_at, text, lang,
                    reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
                    like_count, repost_count, reply_count, quote_count,
                    coalesce(hashtags, []) AS hashtags, coalesce(mentions, []) AS mentions,
                    coalesce(links, []) AS links, visibility, import_id, [import_id] AS sources
             FROM stage_posts {"ANTI JOIN dup_posts USING (network, post_id)" if dups else ""}"""
         grouped = f"""SELECT network, post_id, any_value(author_id) AS author_id,
-                   any_value({_TS.format(c='created_at')}) AS created_at, any_value(text) AS text,
+                   any_value({STAGED_TIME.format(c='created_at')}) AS created_at, any_value(text) AS text,
                    any_value(lang) AS lang, any_value(reply_to_post_id) AS reply_to_post_id,
                    any_value(reply_to_account_id) AS reply_to_account_id,
                    any_value(quote_of_post_id) AS quote_of_post_id,
@@ -266,7 +266,7 @@ class Writer:
         derived = f"""
             WITH parent AS (SELECT network, post_id, author_id FROM posts),
             staged AS (
-                SELECT network, post_id, author_id, {_TS.format(c='created_at')} AS created_at,
+                SELECT network, post_id, author_id, {STAGED_TIME.format(c='created_at')} AS created_at,
                        reply_to_post_id, reply_to_account_id, quote_of_post_id, quote_of_account_id,
                        mentions, import_id
                 FROM stage_posts WHERE visibility IS DISTINCT FROM 'direct'
@@ -292,7 +292,7 @@ class Writer:
                 WHERE m IS NOT NULL
             ) WHERE target_id IS NOT NULL"""
         explicit = f"""SELECT network, kind, source_id, target_id, post_id,
-                   {_TS.format(c='time')} AS time, weight, import_id
+                   {STAGED_TIME.format(c='time')} AS time, weight, import_id
             FROM stage_interactions"""
         group = f"""SELECT network, kind, source_id, target_id, post_id, min(time) AS time, max(weight) AS weight,
                    min(import_id) AS import_id, {sources} AS sources FROM ({{rows}})
