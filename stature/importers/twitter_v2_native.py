@@ -78,12 +78,20 @@ def plan(path: str) -> NativePlan:
                 u.username, u.name, u.description, u.created_at, u.public_metrics AS pm
             FROM (SELECT native_row, unnest(includes.users) AS u, generate_subscripts(includes.users, 1) AS idx
                   FROM native_lines WHERE includes.users IS NOT NULL)"""),
-        # username -> id within a page (the last user of a name wins), for mentions without an id
-        ("v2_handles", """SELECT native_row, lower(username) AS username, arg_max(id, k) AS id
-            FROM v2_users WHERE username IS NOT NULL AND id <> '' GROUP BY native_row, lower(username)"""),
-        # the mentions of every tweet that is a post, with the id each names
+        # username -> id within a page (the last user of a name wins), for the names mentioned without an id
+        ("v2_handles", """SELECT u.native_row, lower(u.username) AS username, arg_max(u.id, u.k) AS id
+            FROM v2_users u SEMI JOIN (
+                SELECT native_row, lower(m.username) AS username
+                FROM (SELECT native_row, unnest(e.mentions) AS m FROM v2_tweets WHERE retweeted IS NULL)
+                WHERE m.id IS NULL
+                UNION ALL
+                SELECT native_row, lower(first_mention.username) FROM v2_tweets
+                WHERE retweeted IS NOT NULL AND first_mention.id IS NULL) n
+              ON n.native_row = u.native_row AND n.username = lower(u.username)
+            WHERE u.username IS NOT NULL AND u.id <> '' GROUP BY u.native_row, lower(u.username)"""),
+        # the mentions of every tweet that is a post, with the id each names (its own, else its username's)
         ("v2_mentions", f"""SELECT x.native_row, x.phase, x.idx, {key.format(row='x.native_row', phase='x.phase', idx='x.idx', j='x.j')} AS k,
-                coalesce(x.m.id, h.id) AS mid, x.m.username AS username
+                coalesce(x.m.id, h.id) AS mid, x.m.username AS username, x.m.id IS NULL AS by_name
             FROM (SELECT native_row, phase, idx, unnest(e.mentions) AS m, generate_subscripts(e.mentions, 1) AS j
                   FROM v2_tweets WHERE retweeted IS NULL AND e.mentions IS NOT NULL) x
             LEFT JOIN v2_handles h ON h.native_row = x.native_row AND h.username = lower(x.m.username)
@@ -93,13 +101,15 @@ def plan(path: str) -> NativePlan:
             p.replied, nullif(p.in_reply_to_user_id, ''), p.quoted, nullif(q.author_id, ''),
             p.pm.like_count, p.pm.retweet_count, p.pm.reply_count, p.pm.quote_count,
             coalesce(list_transform(p.e.hashtags, lambda h: h.tag), []),
-            coalesce(m.ids, []),
+            coalesce(m.ids, list_filter(list_transform(p.e.mentions, lambda x: x.id), lambda i: i <> ''), []),
             coalesce(list_transform(p.e.urls, lambda u: CASE WHEN coalesce(u.expanded_url, '') = '' THEN u.url
                                                             ELSE u.expanded_url END), []),
             'public'
         FROM v2_tweets p
         LEFT JOIN v2_refs q ON q.native_row = p.native_row AND q.id = p.quoted
-        LEFT JOIN (SELECT native_row, phase, idx, list(mid ORDER BY k) AS ids FROM v2_mentions GROUP BY ALL) m
+        LEFT JOIN (SELECT native_row, phase, idx, list(mid ORDER BY k) AS ids FROM v2_mentions
+                   SEMI JOIN (SELECT native_row, phase, idx FROM v2_mentions WHERE by_name) USING (native_row, phase, idx)
+                   GROUP BY ALL) m
           ON m.native_row = p.native_row AND m.phase = p.phase AND m.idx = p.idx
         WHERE p.retweeted IS NULL"""
     reposts = """SELECT 'twitter', 'repost', r.author_id,
