@@ -265,6 +265,38 @@ def test_native_v2_agrees_with_python_on_generated_pages(tmp_path, native_runs):
         assert native[table] == python[table], table
 
 
+def test_native_v2_keeps_what_python_keeps_of_an_account_seen_on_several_pages(tmp_path, native_runs):
+    """One staged row an account: the last name given, the highest count, the latest time, a mention
+    before the account's own profile, as the Python reader's rows give them merged."""
+    page = json.loads(dataset("formats/twitter-api-v2/brexit.jsonl").read_text().splitlines()[0])
+    post = next(t for t in page["data"] if t.get("entities", {}).get("mentions")
+                and all(r["type"] != "retweeted" for r in t.get("referenced_tweets", ())))
+    mentioned = post["entities"]["mentions"][0]["id"]
+    first = json.loads(json.dumps(page))  # the mentioned account's profile left out: only the mention names it
+    first["includes"]["users"] = [u for u in first["includes"]["users"] if u["id"] != mentioned]
+    second = json.loads(json.dumps(page))
+    for u in second["includes"]["users"]:
+        u["username"] += "_2"
+        u["name"] = None
+        u["public_metrics"]["followers_count"] = 1
+        u["created_at"] = u["created_at"].replace(".000Z", "Z")
+    third = json.loads(json.dumps(first))  # mentioned again, not the first time: the second page's name stays
+    for u in third["includes"]["users"][::2]:
+        u["username"] += "_3"
+        u["description"] = "later"
+        u["public_metrics"]["followers_count"] += 5
+        u["created_at"] = u["created_at"].replace("Z", "+01:00")
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in (first, second, third)))
+    native, python = _both(tmp_path, [path])
+    assert len(native_runs) == 1
+    for table in native:
+        assert native[table] == python[table], table
+    handles = {a[1]: a[2] for a in native["accounts"]}
+    assert handles[mentioned] == post["entities"]["mentions"][0]["username"] + "_2"
+    assert sum(h.endswith("_3") for h in handles.values()) == len(third["includes"]["users"][::2])
+
+
 @pytest.mark.parametrize("name", ["users.jsonl", "lists.jsonl"])
 def test_native_v2_leaves_other_pages_to_python(tmp_path, native_runs, name):
     native, python = _both(tmp_path, [dataset(f"formats/twitter-api-v2/{name}")])
