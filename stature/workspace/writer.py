@@ -217,8 +217,7 @@ class Writer:
         sets = ", ".join(f"{f} = coalesce(s.{f}, accounts.{f})" for f in fields)
         con.execute(f"""UPDATE accounts SET {sets} FROM new_accounts s
             WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
-        con.execute("""INSERT INTO accounts SELECT s.* FROM new_accounts s
-            ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
+        # (new accounts are inserted at the end, with the imports that name them)
 
         # posts: stored once; engagement counts keep the highest seen. A post staged once (the common
         # case) is taken as it is; only posts staged more than once are aggregated
@@ -326,7 +325,8 @@ class Writer:
         con.execute(f"INSERT INTO list_memberships SELECT s.* FROM new_lists s ANTI JOIN list_memberships l ON {same}")
 
         # every account a record refers to exists, if only as an id, and belongs to the imports
-        # whose records name it (its own record's, or any that refers to it)
+        # whose records name it (its own record's, or any that refers to it): a stored one gains them,
+        # a new one is inserted with them
         each = "import_id" if one else "unnest(sources)"  # the imports a new interaction belongs to
         con.execute(f"""CREATE OR REPLACE TEMP TABLE account_refs AS
             SELECT network, account_id, min(import_id) AS import_id,
@@ -339,11 +339,14 @@ class Writer:
                 UNION ALL SELECT network, member_id, import_id FROM stage_lists
                 UNION ALL SELECT network, owner_id, import_id FROM stage_lists WHERE owner_id IS NOT NULL
             ) GROUP BY network, account_id""")
-        con.execute("""INSERT INTO accounts (network, account_id, import_id, sources)
-            SELECT r.network, r.account_id, r.import_id, [] FROM account_refs r
-            ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id""")
         con.execute(f"""UPDATE accounts SET sources = {_MERGED.format(t='accounts')} FROM account_refs s
             WHERE accounts.network = s.network AND accounts.account_id = s.account_id""")
+        con.execute("""INSERT INTO accounts SELECT s.* REPLACE (r.sources AS sources) FROM new_accounts s
+            JOIN account_refs r ON r.network = s.network AND r.account_id = s.account_id
+            ANTI JOIN accounts a ON a.network = s.network AND a.account_id = s.account_id""")
+        con.execute("""INSERT INTO accounts (network, account_id, import_id, sources)
+            SELECT r.network, r.account_id, r.import_id, r.sources FROM account_refs r
+            ANTI JOIN accounts a ON a.network = r.network AND a.account_id = r.account_id""")
 
         con.execute(f"DROP {new_posts} new_posts")
         for table in ("new_accounts", "dup_posts", "new_interactions", "new_lists", "account_refs"):
