@@ -297,6 +297,34 @@ def test_native_v2_keeps_what_python_keeps_of_an_account_seen_on_several_pages(t
     assert sum(h.endswith("_3") for h in handles.values()) == len(third["includes"]["users"][::2])
 
 
+@pytest.mark.slow
+def test_native_v2_reads_a_page_of_70000_tweets_and_a_tweet_of_5000_mentions_as_python_does(tmp_path, native_runs):
+    """The places that order accounts and mentions have room for any list a 64 MiB line can hold: an
+    account first mentioned by the 66,000th tweet, or by the 4,500th mention of a tweet, keeps that name."""
+    page = json.loads(dataset("formats/twitter-api-v2/brexit.jsonl").read_text().splitlines()[0])
+    tweet = next(t for t in page["data"] if t.get("entities", {}).get("mentions")
+                 and all(r["type"] != "retweeted" for r in t.get("referenced_tweets", ())))
+    small = dict(text="a", created_at=tweet["created_at"], entities={"mentions": tweet["entities"]["mentions"][:1]})
+    authors = page["includes"]["users"]
+    many = [dict(small, id=str(10**18 + n), author_id=authors[n % 150]["id"]) for n in range(70_000)]
+    x, y = "3000000001", "3000000002"
+    many[65_999] = dict(many[65_999], entities={"mentions": [{"id": x, "username": "x_data"}]})
+    many[-2] = dict(many[-2], entities={"mentions": [{"id": str(2 * 10**9 + j), "username": f"u{j}"} for j in range(5000)]})
+    many[-2]["entities"]["mentions"][4499] = {"id": y, "username": "y_first"}
+    many[-1] = dict(many[-1], entities={"mentions": [{"id": y, "username": "y_later"}]})
+    included = dict(small, id=str(10**18 + 70_000), author_id=authors[0]["id"],
+                    entities={"mentions": [{"id": x, "username": "x_included"}]})
+    long_page = dict(page, data=many, includes=dict(page["includes"], tweets=[included]))
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(long_page) + "\n" + json.dumps(page) + "\n")
+    native, python = _both(tmp_path, [path])
+    assert len(native_runs) == 1 and len(native["posts"]) > 70_000
+    for table in native:
+        assert native[table] == python[table], table
+    handles = {a[1]: a[2] for a in native["accounts"]}
+    assert handles[x] == "x_data" and handles[y] == "y_first"
+
+
 @pytest.mark.parametrize("name", ["users.jsonl", "lists.jsonl"])
 def test_native_v2_leaves_other_pages_to_python(tmp_path, native_runs, name):
     native, python = _both(tmp_path, [dataset(f"formats/twitter-api-v2/{name}")])
