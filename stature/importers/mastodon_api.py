@@ -78,6 +78,7 @@ class MastodonApiLog(Importer):
             kind, local_id = route(parts.path)
             if kind is None:
                 continue
+            known.last_read = None  # a response's records are kept or rejected together
             try:
                 records = ctx.guard(where, _read, known, parts.netloc, kind, local_id, body)
             except _Unattributed as partial:  # the accounts are kept; the reactions cannot be
@@ -106,6 +107,7 @@ class _Known:
         self.statuses: dict[tuple[str, str], tuple[str, str]] = {}  # (host, id) -> (status uri, author uri)
         self.accounts: dict[tuple[str, str], str] = {}  # (host, id) -> account uri
         self.quiet: set[str] = set()  # account URIs that opted out
+        self.last_learnt = self.last_read = None  # the account object seen last (statuses come by author)
 
     def learn(self, host: str, kind: str | None, body) -> list:
         if kind in ("account",):
@@ -124,6 +126,9 @@ class _Known:
         return []
 
     def account(self, host: str, account) -> None:
+        if account == self.last_learnt:  # learnt already
+            return
+        self.last_learnt = account
         if isinstance(account, dict) and isinstance(account.get("uri"), str) and account.get("id") is not None:
             self.accounts[(host, str(account["id"]))] = account["uri"]
             if opted_out(account):
@@ -194,16 +199,22 @@ def handle_of(account: dict) -> str | None:
 def _account(known: _Known, account) -> list:
     if not isinstance(account, dict):
         raise TypeError("an account should be an object")
+    if account == known.last_read:  # as the record given just before (a page of one author's statuses)
+        return []
+    known.last_read = None  # until this one is read whole
     uri = text(account["uri"], "uri")
     if uri in known.quiet:
-        return [Account(NETWORK, uri, handle=handle_of(account))]
-    return [Account(NETWORK, uri, handle=handle_of(account), display_name=text(account.get("display_name"),
+        record = Account(NETWORK, uri, handle=handle_of(account))
+    else:
+        record = Account(NETWORK, uri, handle=handle_of(account), display_name=text(account.get("display_name"),
                                                                                 "display_name") or None,
                     bio=html_to_text(text(account.get("note"), "note")) or None,
                     created_at=text(account.get("created_at"), "created_at"),
                     followers_count=count(account.get("followers_count"), "followers_count"),
                     following_count=count(account.get("following_count"), "following_count"),
-                    posts_count=count(account.get("statuses_count"), "statuses_count"))]
+                    posts_count=count(account.get("statuses_count"), "statuses_count"))
+    known.last_read = account
+    return [record]
 
 
 def _mentioned(known: _Known, host: str, mention: dict) -> str | None:
