@@ -26,6 +26,7 @@ import duckdb
 
 from .errors import ImportFormatError, StatureError
 from .importers import Context, by_name, detect, entries
+from .importers.base import ReadAgain
 from .importers.hashing import HashBeside
 from .importers.sources import READ_ERRORS, describe
 from .workspace import Workspace, Writer
@@ -154,7 +155,7 @@ def _rare_collections():
     has learnt of the file); none of its records form cycles, yet the collector kept walking them all:
     4.1 s of a 16 s Mastodon API log import went to 20 full collections, 1.0 s with this."""
     before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(100_000, 10, 10)
     try:
         yield
     finally:
@@ -260,7 +261,12 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
                 con.execute(f"DROP TABLE {table}")
                 bar.advance(entry.size, entry.name)
             else:
-                _read(entry, importer, ctx, writer)
+                try:
+                    _read(entry, importer, ctx, writer)
+                except ReadAgain:
+                    writer.discard(import_id)
+                    ctx.bad, ctx.again = [], True
+                    _read(entry, importer, ctx, writer)
             digest = entry.digest or _digest(entry)  # hashed while it was read (always, but for a rare case)
         except ImportFormatError as exc:
             if not skip_bad:
