@@ -308,8 +308,7 @@ _CLEAN = re.compile(rf"[^<]*+(?:(?></?[a-zA-Z][a-zA-Z0-9]*{_ATTRS}{_WS}*/?>)[^<]
 _UNREAD = re.compile(rf"</?(?:{'|'.join(sorted(_RAW))}){_END}|</[a-zA-Z][a-zA-Z0-9]*(?:{_WS}+[a-zA-Z_:]|[^>]*/>)",
                      re.IGNORECASE)  # raw-text tags (script, style...), closing tags with attributes or a slash
 _EMPTY_BLOCK = re.compile(rf"<(?:{_BLOCKS}){_END}{_ATTRS}{_WS}*/>", re.IGNORECASE)  # <p/>: a start and an end
-_OPEN_BREAK = re.compile(rf"<(?:br|{_BLOCKS}){_END}{_ATTRS}{_WS}*/?>", re.IGNORECASE)
-_CLOSE_BLOCK = re.compile(rf"</(?:{_BLOCKS}){_END}{_WS}*>", re.IGNORECASE)
+_BREAK = re.compile(rf"<(?:br|{_BLOCKS}){_END}{_ATTRS}{_WS}*/?>|</(?:{_BLOCKS}){_END}{_WS}*>", re.IGNORECASE)
 _TAG = re.compile(rf"</?[a-zA-Z][a-zA-Z0-9]*{_ATTRS}{_WS}*/?>")
 _A = re.compile(rf"<a({_ATTRS}){_WS}*/?>", re.IGNORECASE)
 _GONE = "\f"  # marks where a tag was while references are replaced: it ends every reference and is dropped after
@@ -330,7 +329,7 @@ def _read_simple(html: str) -> tuple[str, list[str]] | None:
         if ("mention" not in classes and "hashtag" not in classes and "tag" not in a.get("rel", "").split()
                 and href.startswith(("http://", "https://"))):
             links.append(href)
-    marked = _TAG.sub(_GONE, _CLOSE_BLOCK.sub("\n", _OPEN_BREAK.sub("\n", _EMPTY_BLOCK.sub("\n\n", html))))
+    marked = _TAG.sub(_GONE, _BREAK.sub("\n", _EMPTY_BLOCK.sub("\n\n", html) if "/>" in html else html))
     if "&" in marked:  # each piece of text between tags is unescaped on its own, as the parser does
         unescaped = unescape(marked)
         if unescaped.count(_GONE) != marked.count(_GONE):  # a reference gave a form feed (&#12;)
@@ -340,8 +339,9 @@ def _read_simple(html: str) -> tuple[str, list[str]] | None:
 
 
 def _text_of(text: str) -> str:
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    """Each line's runs of white space as one space; at most one empty line in a row; no blank ends."""
+    text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    return (re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text).strip()
 
 
 def _parsed(html: str) -> tuple[str, list[str]]:
