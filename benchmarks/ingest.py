@@ -13,7 +13,8 @@ clock for the whole run, memory the process's peak resident set. Per format:
   read, staging, merge into the canonical tables, commit);
 - stature ingest, Python reader: the same with ``native=False`` (formats with a native reader);
 - DuckDB read, Stature's columns (formats with a native reader): DuckDB reading the file with
-  the columns the native reader declares, nothing else: the parse that reader cannot go below;
+  the columns the native reader declares into a temporary table under ingest's memory limit, as
+  ingest reads it, nothing else: the parse that reader cannot go below;
 - peer, DuckDB read: ``CREATE TABLE t AS SELECT * FROM read_csv / read_json(FILE)`` with
   DuckDB's own detection, as a DuckDB user would load the file, nothing else.
 
@@ -60,13 +61,17 @@ con = duckdb.connect(WS)
 con.execute("CREATE TABLE t AS " + QUERY)
 print(con.execute("SELECT count(*) FROM t").fetchone()[0])
 """
-# the floor of a native reader: DuckDB reading the file with the columns Stature declares, nothing else
+# the floor of a native reader: DuckDB reading the file with the columns Stature declares, nothing else, as
+# ingest reads it (into a temporary table, under the memory limit ingest sets)
 FLOOR = """
 import duckdb
-from stature.importers import by_name
+from stature.importers import by_name, entries
+from stature.ingest import memory_limit
 con = duckdb.connect(WS)
-plan = by_name(FORMAT).native(FILE)  # (kept: an X archive's plan removes its copy when dropped)
-con.execute("CREATE TABLE t AS " + plan.lines)
+importer = by_name(FORMAT)
+con.execute(f"SET memory_limit = '{memory_limit([(entries(FILE)[0], importer)])}'")
+plan = importer.native(FILE)  # (kept: an X archive's plan removes its copy when dropped)
+con.execute("CREATE TEMP TABLE t AS " + plan.lines)
 print(con.execute("SELECT count(*) FROM t").fetchone()[0])
 """
 NATIVE_FORMATS = {"twitter-v1", "twitter-v2", "csv"}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from collect_helpers import counts, recording, write_log
+from collect_helpers import counts, recording, recordings, write_log
 
 from stature import ingest
 
@@ -141,3 +141,57 @@ def test_one_post_met_as_repo_record_post_view_and_thread_is_stored_once(workspa
     _ingest(workspace, tmp_path, "bluesky", ["r_getRecord.json", "f_getposts.json", "f_postthread.json"])
     assert workspace.sql("SELECT post_id, like_count FROM posts") == [
         ("at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5lr2s", 4)]
+
+
+def test_mastodon_follows_listed_before_the_account_lookup_are_resolved_at_the_end(workspace, tmp_path):
+    """The log is read once: follows naming an account by a local id that only a later line gives wait for it."""
+    _ingest(workspace, tmp_path, "mastodon", ["get_account_followers_default.json", "get_account_following_default.json",
+                                              "get_account_default.json"])
+    me = "https://fosstodon.org/users/schochastics"
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND target_id = ?", [me]) == [(3,)]
+    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND source_id = ?", [me]) == [(3,)]
+
+
+def _every_mastodon_recording_twice_in_a_shuffled_order(path):
+    import random
+
+    names = [p.name for p in recordings("mastodon")]
+    shuffled = names[:]
+    random.Random(3).shuffle(shuffled)
+    return write_log(path, "mastodon", shuffled + names)
+
+
+def test_mastodon_log_read_in_one_pass_gives_what_two_passes_give(tmp_path, monkeypatch):
+    """Held back and resolved at the end (one pass), or everything learnt first (two passes): the same rows."""
+    from collect_helpers import contents
+
+    from stature import Workspace
+    from stature.importers import mastodon_api
+
+    log = _every_mastodon_recording_twice_in_a_shuffled_order(tmp_path / "log.jsonl")
+    read = {}
+    for name, held_back in (("one pass", mastodon_api.MAX_DEFERRED), ("two passes", -1)):
+        monkeypatch.setattr(mastodon_api, "MAX_DEFERRED", held_back)  # -1: read again at once, in two passes
+        with Workspace(tmp_path / f"{name}.duckdb") as ws:
+            report = ingest(ws, [log], skip_bad=True)
+            read[name] = contents(ws), sorted(report.files[0].skipped)
+    assert read["one pass"] == read["two passes"]
+    assert len(read["one pass"][0]["posts"]) > 300 and len(read["one pass"][1]) == 8
+
+
+def test_an_account_that_opts_out_after_it_was_read_in_full_is_kept_quiet_throughout(workspace, tmp_path):
+    """The first answer gives the profile in full; a later one says noindex: the log is read again, quietly."""
+    import json
+
+    from collect_helpers import as_log_line, recording
+
+    rec = recording("mastodon", "get_account_statuses_default.json")
+    author = rec["response"]["body"][0]["account"]
+    later = json.loads(json.dumps(recording("mastodon", "get_account_default.json")))
+    later["response"]["body"] = dict(author, noindex=True)
+    later["request"]["url"] = later["request"]["url"].split("?")[0].rsplit("/", 1)[0] + "/" + author["id"]
+    log = tmp_path / "log.jsonl"
+    log.write_text(as_log_line("mastodon", rec) + "\n" + as_log_line("mastodon", later) + "\n")
+    ingest(workspace, [log])
+    assert workspace.sql("SELECT display_name, bio FROM accounts WHERE account_id = ?", [author["uri"]]) == [(None, None)]
+    assert workspace.sql("SELECT count(*) FROM posts WHERE author_id = ? AND text IS NOT NULL", [author["uri"]]) == [(0,)]

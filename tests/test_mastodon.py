@@ -242,7 +242,10 @@ TRICKY_HTML = ["a < b", "<p>x</p><p>y</p>", "<br/>x<br />y", "<p/>z", "&amp;&lt;
                "<a href=https://u.org>u</a>", "<P>Up</P>", "<a class=\"mention\" href=\"https://a\">m</a>",
                "<a rel=\"tag\" href=\"https://t\">#t</a>", "<a href=\"https://x\"class=\"y\">q</a>", "</p >end",
                "<p\n class='a'\n>nl</p>", "x\u00a0y\u2003z", "<textarea><b>t</b></textarea>", "<a href=\"http://x>y\">z</a>",
-               "<div>d</div><li>l</li>", "<a download href=\"https://d\">dl</a>", "<a HREF=\"https://CAPS\">c</a>", ""]
+               "<div>d</div><li>l</li>", "<a download href=\"https://d\">dl</a>", "<a HREF=\"https://CAPS\">c</a>", "",
+               "<a <p/>>x", "<pre>p</pre><h12>h</h12><abbr>a</abbr>", "x</br>y<BR>z", "<Script>s</Script>t",
+               "</p x>y", "</p/>y", "<p class='a'/>q", "<A href='https://up'>u</A>", "<h6>six</h6><b>b</b>", "&am<b>p;</b>", "&#3<i>9;</i>", "a&#12;b<p>c</p>", "f\fg<p>h</p>",
+               "<a href='https://x/?q=&#39;'>e&#39;s</a>"]
 
 
 def test_fast_html_reading_gives_the_standard_parsers_text_and_links_on_every_real_post():

@@ -12,6 +12,11 @@ from .sources import READ_ERRORS, Entry, describe
 MAX_LINE_BYTES = 64 << 20
 
 
+class ReadAgain(Exception):
+    """Raised by a reader that finds, part way through a file, that it must read it again from the start
+    in another way (``Context.again`` is then true): what it gave so far is dropped."""
+
+
 class Context:
     """What an importer needs besides the file: options, and where bad records go."""
 
@@ -23,6 +28,7 @@ class Context:
         self.progress = progress or (lambda n: None)
         self.bad: list[ImportFormatError] = []
         self.entry: Entry | None = None
+        self.again = False  # the file is being read a second time, after the reader raised ReadAgain
 
     def reject(self, where: str, why: str) -> None:
         """A bad record: raise, or with ``--skip-bad`` note it and go on."""

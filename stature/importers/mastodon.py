@@ -287,65 +287,61 @@ class _HtmlText(HTMLParser):
             self.parts.append(data)
 
     def text(self) -> str:
-        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return _text_of("".join(self.parts))
 
 
-# The markup Mastodon writes (p, br, a and span tags, quoted attributes, character references) read in one
-# regular-expression pass, giving exactly what _HtmlText gives; anything else (comments, script or style,
+# The markup Mastodon writes (p, br, a and span tags, quoted attributes, character references) read with a few
+# whole-string substitutions, giving exactly what _HtmlText gives; anything else (comments, script or style,
 # a `<` that opens no tag, unquoted or unusual attributes) is left to _HtmlText. Tests compare the two on
-# every post and bio of the real archives and API recordings.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
-                  r"(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:\"[^\"<>]*\"|'[^'<>]*'))?)*)[ \t\n\r\f]*(/?)>")
-_ATTR = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:\"([^\"]*)\"|'([^']*)'))?")
+# every post and bio of the real archives and API recordings, and on markup chosen to tell them apart.
+# Once every `<` is known to open a tag (_CLEAN), each tag's span is the same whichever pattern finds it (a tag
+# holds no `<` after its first), so the substitutions give what reading a tag at a time gives.
+_WS = r"[ \t\n\r\f]"
+_ATTRS = rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:{_WS}*={_WS}*(?:\"[^\"<>]*\"|'[^'<>]*'))?)*"
+_ATTR = re.compile(rf"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:{_WS}*={_WS}*(?:\"([^\"]*)\"|'([^']*)'))?")
 _BREAKS = _HtmlText._BREAKS
 _RAW = _HtmlText._HIDDEN | {"textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+_END = "(?![a-zA-Z0-9])"  # the whole tag name
+_BLOCKS = "|".join(sorted(_BREAKS - {"br"}))
+
+_CLEAN = re.compile(rf"[^<]*+(?:(?></?[a-zA-Z][a-zA-Z0-9]*{_ATTRS}{_WS}*/?>)[^<]*+)*+")
+_UNREAD = re.compile(rf"</?(?:{'|'.join(sorted(_RAW))}){_END}|</[a-zA-Z][a-zA-Z0-9]*(?:{_WS}+[a-zA-Z_:]|[^>]*/>)",
+                     re.IGNORECASE)  # raw-text tags (script, style...), closing tags with attributes or a slash
+_EMPTY_BLOCK = re.compile(rf"<(?:{_BLOCKS}){_END}{_ATTRS}{_WS}*/>", re.IGNORECASE)  # <p/>: a start and an end
+_BREAK = re.compile(rf"<(?:br|{_BLOCKS}){_END}{_ATTRS}{_WS}*/?>|</(?:{_BLOCKS}){_END}{_WS}*>", re.IGNORECASE)
+_TAG = re.compile(rf"</?[a-zA-Z][a-zA-Z0-9]*{_ATTRS}{_WS}*/?>")
+_A = re.compile(rf"<a({_ATTRS}){_WS}*/?>", re.IGNORECASE)
+_GONE = "\f"  # marks where a tag was while references are replaced: it ends every reference and is dropped after
 
 
-def _read_simple(html: str) -> tuple[list[str], list[str]] | None:
-    """The text parts and links of simple markup, as _HtmlText finds them; None where it is not simple."""
-    parts, links, at = [], [], 0
-    for tag in _TAG.finditer(html):
-        start, end = tag.span()
-        if start != at:
-            data = html[at:start]
-            if "<" in data:
-                return None
-            parts.append(unescape(data) if "&" in data else data)
-        at = end
-        closing, name, attrs, empty = tag.groups()
-        name = name.lower()
-        if name in _RAW or (closing and (attrs or empty)):
-            return None
-        if closing:
-            if name in _BREAKS and name != "br":
-                parts.append("\n")
-            continue
-        if name in _BREAKS:
-            parts.append("\n")
-        elif name == "a":
-            a = {}
-            for k, double, single in _ATTR.findall(attrs):
-                value = double or single
-                a[k.lower()] = unescape(value) if "&" in value else value
-            classes = a.get("class", "").split()
-            href = a.get("href", "")
-            if ("mention" not in classes and "hashtag" not in classes and "tag" not in a.get("rel", "").split()
-                    and href.startswith(("http://", "https://"))):
-                links.append(href)
-        if empty and name in _BREAKS and name != "br":  # <p/>: a start and an end
-            parts.append("\n")
-    rest = html[at:]
-    if "<" in rest:
+def _read_simple(html: str) -> tuple[str, list[str]] | None:
+    """The text and links of simple markup, as _HtmlText finds them; None where it is not simple."""
+    if _GONE in html or _CLEAN.fullmatch(html) is None or _UNREAD.search(html):
         return None
-    if rest:
-        parts.append(unescape(rest) if "&" in rest else rest)
-    return parts, links
+    links = []
+    for attrs in _A.findall(html) if "<a" in html or "<A" in html else ():
+        a = {}
+        for k, double, single in _ATTR.findall(attrs):
+            value = double or single
+            a[k.lower()] = unescape(value) if "&" in value else value
+        classes = a.get("class", "").split()
+        href = a.get("href", "")
+        if ("mention" not in classes and "hashtag" not in classes and "tag" not in a.get("rel", "").split()
+                and href.startswith(("http://", "https://"))):
+            links.append(href)
+    marked = _TAG.sub(_GONE, _BREAK.sub("\n", _EMPTY_BLOCK.sub("\n\n", html) if "/>" in html else html))
+    if "&" in marked:  # each piece of text between tags is unescaped on its own, as the parser does
+        unescaped = unescape(marked)
+        if unescaped.count(_GONE) != marked.count(_GONE):  # a reference gave a form feed (&#12;)
+            return None
+        marked = unescaped
+    return _text_of(marked.replace(_GONE, "")), links
 
 
-def _text_of(parts: list[str]) -> str:
-    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+def _text_of(text: str) -> str:
+    """Each line's runs of white space as one space; at most one empty line in a row; no blank ends."""
+    text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    return (re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text).strip()
 
 
 def _parsed(html: str) -> tuple[str, list[str]]:
@@ -357,7 +353,7 @@ def _parsed(html: str) -> tuple[str, list[str]]:
 def _read_html(html: str) -> tuple[str, tuple[str, ...]]:
     simple = _read_simple(html)
     if simple is not None:
-        return _text_of(simple[0]), tuple(simple[1])
+        return simple[0], tuple(simple[1])
     parser = _HtmlText()
     parser.feed(html)
     parser.close()

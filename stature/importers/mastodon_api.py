@@ -4,8 +4,9 @@ Each 200 answer is read by its path: accounts (lookup, by id, search, directory)
 statuses, hashtag and public timelines, a status and its context, who favourited and
 reblogged a status, followers and following. Accounts are known by their ActivityPub
 ``uri`` and statuses by theirs, as in an account archive, so a post or boost met in both
-is stored once. Reactions name their status by the server's local id: the log is read
-twice, first to learn each ``(server, id)``'s status and account, then for records.
+is stored once. Reactions and replies name statuses, and mentions accounts, by the server's
+local id: the log is read once, and what a later line may tell is resolved at the end (see
+:class:`_Reader`).
 
 Only public and unlisted statuses are kept. An account that asks not to be indexed
 (``noindex``, ``discoverable: false``, ``#nobot`` in its bio) is kept only as far as others'
@@ -18,7 +19,7 @@ import re
 
 from ..model import Account, Interaction, Post
 from .api_log import looks_like_log, responses
-from .base import Context, Importer, count, text
+from .base import Context, Importer, ReadAgain, count, text
 from .mastodon import html_to_text, post_body
 from .sources import Entry
 
@@ -69,17 +70,21 @@ class MastodonApiLog(Importer):
         return looks_like_log(head, NETWORK)
 
     def read(self, entry: Entry, ctx: Context):
-        known = _Known()
-        for where, parts, query, body in responses(entry, ctx):
-            ctx.guard(where, known.learn, parts.netloc, route(parts.path)[0], body)
+        reader = _Reader(complete=ctx.again)
+        if ctx.again:  # read again from the start: everything the log says is learnt first, quietly
+            for where, parts, query, body in responses(entry, Context(skip_bad=True)):
+                reader.learn(parts.netloc, route(parts.path)[0], body)
         last: dict[str, Account] = {}  # account URI -> the last record given of it
-        # the second pass reads the same lines again: bad ones were reported above, bytes counted there
-        for where, parts, query, body in responses(entry, Context(skip_bad=True)):
+        for where, parts, query, body in responses(entry, ctx):
             kind, local_id = route(parts.path)
+            if not reader.complete:
+                reader.learn(parts.netloc, kind, body)  # a response's own statuses first, then its records
+                if reader.must_read_again():
+                    raise ReadAgain
             if kind is None:
                 continue
             try:
-                records = ctx.guard(where, _read, known, parts.netloc, kind, local_id, body)
+                records = ctx.guard(where, reader.read, where, parts.netloc, kind, local_id, body)
             except _Unattributed as partial:  # the accounts are kept; the reactions cannot be
                 records = partial.records
                 ctx.reject(where, partial.reason)
@@ -89,6 +94,7 @@ class MastodonApiLog(Importer):
                         continue
                     last[record.account_id] = record
                 yield record
+        yield from reader.resolved(ctx)
 
 
 class _Unattributed(Exception):
@@ -99,86 +105,232 @@ class _Unattributed(Exception):
         self.records, self.reason = records, reason
 
 
-class _Known:
-    """What the whole log says about each server's local ids: statuses and accounts."""
+MAX_DEFERRED = 250_000  # records held back for what a later line may tell; past it the log is read in two passes
 
-    def __init__(self):
+
+class _Reader:
+    """Records of a log in one pass. Reactions and replies name statuses, and mentions accounts, by the
+    server's local id: what the lines read so far do not tell is held back (``_later``) and resolved
+    at the end, against the whole log, as if everything had been learnt first. Where that would take
+    too much memory, or an account asks not to be indexed after its profile was read in full, the log is
+    read again in two passes (``complete``: everything learnt before the first record)."""
+
+    def __init__(self, complete: bool = False):
+        self.complete = complete
         self.statuses: dict[tuple[str, str], tuple[str, str]] = {}  # (host, id) -> (status uri, author uri)
         self.accounts: dict[tuple[str, str], str] = {}  # (host, id) -> account uri
         self.quiet: set[str] = set()  # account URIs that opted out
+        self.read_in_full: set[str] = set()  # account URIs given with their profile (not quiet then)
+        self.quiet_too_late = False
+        self.last_learnt = self.last_read = None  # the account object seen last (statuses come by author)
+        self._later: list = []  # (post, host, status) and (where, kind, host, local_id, accounts)
+        self._now: list = []  # what the response being read holds back (dropped if it is rejected)
 
-    def learn(self, host: str, kind: str | None, body) -> list:
+    # what the log says of each local id, learnt a response at a time before its records are read
+    def learn(self, host: str, kind: str | None, body) -> None:
         if kind in ("account",):
-            self.account(host, body)
+            self.learn_account(host, body)
         elif kind in ("accounts", "followers", "following", "favourited_by", "reblogged_by"):
             for account in body if isinstance(body, list) else []:
-                self.account(host, account)
+                self.learn_account(host, account)
         elif kind in ("statuses", "timeline"):
             for status in body if isinstance(body, list) else []:
-                self.status(host, status)
+                self.learn_status(host, status)
         elif kind == "status":
-            self.status(host, body)
+            self.learn_status(host, body)
         elif kind == "context" and isinstance(body, dict):
-            for status in (body.get("ancestors") or []) + (body.get("descendants") or []):
-                self.status(host, status)
-        return []
+            for part in (body.get("ancestors"), body.get("descendants")):
+                for status in part if isinstance(part, list) else []:
+                    self.learn_status(host, status)
 
-    def account(self, host: str, account) -> None:
+    def learn_account(self, host: str, account) -> None:
+        if account == self.last_learnt:  # learnt already
+            return
+        self.last_learnt = account
         if isinstance(account, dict) and isinstance(account.get("uri"), str) and account.get("id") is not None:
             self.accounts[(host, str(account["id"]))] = account["uri"]
-            if opted_out(account):
+            if account["uri"] not in self.quiet and opted_out(account):
                 self.quiet.add(account["uri"])
+                self.quiet_too_late |= account["uri"] in self.read_in_full
 
-    def status(self, host: str, status) -> None:
+    def learn_status(self, host: str, status) -> None:
         if not isinstance(status, dict) or status.get("id") is None or not isinstance(status.get("uri"), str):
             return
-        author = status.get("account") or {}
-        self.account(host, author)
-        self.statuses[(host, str(status["id"]))] = (status["uri"], author.get("uri"))
+        author = status.get("account")
+        self.learn_account(host, author)
+        self.statuses[(host, str(status["id"]))] = (status["uri"], author.get("uri") if isinstance(author, dict) else None)
         if isinstance(status.get("reblog"), dict):
-            self.status(host, status["reblog"])
+            self.learn_status(host, status["reblog"])
 
+    def must_read_again(self) -> bool:
+        return not self.complete and (self.quiet_too_late or len(self._later) > MAX_DEFERRED)
 
-def _read(known: _Known, host: str, kind: str, local_id: str | None, body) -> list:
-    if kind == "account":
-        return _account(known, body) if isinstance(body, dict) else []
-    if kind == "accounts":
-        return [r for a in body or [] for r in _account(known, a)]
-    if kind in ("statuses", "timeline"):
-        return [r for s in body or [] for r in _status(known, host, s, timeline=kind == "timeline")]
-    if kind == "status":
-        return _status(known, host, body)
-    if kind == "context":
-        return [r for s in (body.get("ancestors") or []) + (body.get("descendants") or [])
-                for r in _status(known, host, s)]
-    if kind in ("followers", "following"):
-        subject = known.accounts.get((host, local_id))
-        if subject is None:
-            raise _Unattributed([r for a in body or [] for r in _account(known, a)],
-                                f"lists the {kind} of account {local_id} on {host}, but the log holds no answer "
-                                "naming that account (its lookup is missing): the accounts are kept, the follows "
-                                "are not.")
-        out = []
-        for account in body or []:
-            out.extend(_account(known, account))
-            pair = (account["uri"], subject) if kind == "followers" else (subject, account["uri"])
-            out.append(Interaction(NETWORK, "follow", *pair))
-        return out
-    if kind in ("favourited_by", "reblogged_by"):
-        status = known.statuses.get((host, local_id))
+    # records
+    def read(self, where: str, host: str, kind: str, local_id: str | None, body) -> list:
+        self.last_read = None  # a response's records are kept or rejected together
+        self._now = []
+        records = self._records(where, host, kind, local_id, body)
+        self._later.extend(self._now)
+        return records
+
+    def _records(self, where: str, host: str, kind: str, local_id: str | None, body) -> list:
+        if kind == "account":
+            return self.account(body) if isinstance(body, dict) else []
+        if kind == "accounts":
+            return [r for a in body or [] for r in self.account(a)]
+        if kind in ("statuses", "timeline"):
+            return [r for s in body or [] for r in self.status(host, s, timeline=kind == "timeline")]
+        if kind == "status":
+            return self.status(host, body)
+        if kind == "context":
+            return [r for s in (body.get("ancestors") or []) + (body.get("descendants") or [])
+                    for r in self.status(host, s)]
+        if kind in ("followers", "following", "favourited_by", "reblogged_by"):
+            accounts = [r for a in body or [] for r in self.account(a)]
+            uris = [a["uri"] for a in body or []]
+            interactions = self._reactions(kind, host, local_id, uris)
+            if interactions is None and not self.complete:  # a later line may name it
+                self._now.append((where, kind, host, local_id, uris))
+            elif interactions is None:
+                raise _Unattributed(accounts, _unattributed(kind, host, local_id))
+            return accounts + (interactions or [])
+        return []
+
+    def _reactions(self, kind: str, host: str, local_id: str | None, uris: list) -> list | None:
+        """Follows of an account, or likes and boosts of a status, given by local id; None if not known."""
+        if kind in ("followers", "following"):
+            subject = self.accounts.get((host, local_id))
+            if subject is None:
+                return None
+            return [Interaction(NETWORK, "follow", *((uri, subject) if kind == "followers" else (subject, uri)))
+                    for uri in uris]
+        status = self.statuses.get((host, local_id))
         if status is None:
-            raise _Unattributed([r for a in body or [] for r in _account(known, a)],
-                                f"lists who {kind.split('_')[0]} status {local_id} on {host}, but the log holds no "
-                                "answer with that status (collect its account's statuses): the accounts are kept, "
-                                "the reactions are not.")
+            return None
         uri, author = status
         what = "like" if kind == "favourited_by" else "repost"
-        out = []
-        for account in body or []:
-            out.extend(_account(known, account))
-            out.append(Interaction(NETWORK, what, account["uri"], author, post_id=uri))
-        return out
-    return []
+        return [Interaction(NETWORK, what, account, author, post_id=uri) for account in uris]
+
+    def account(self, account) -> list:
+        if not isinstance(account, dict):
+            raise TypeError("an account should be an object")
+        if account == self.last_read:  # as the record given just before (a page of one author's statuses)
+            return []
+        self.last_read = None  # until this one is read whole
+        uri = text(account["uri"], "uri")
+        if uri in self.quiet:
+            record = Account(NETWORK, uri, handle=handle_of(account))
+        else:
+            record = Account(NETWORK, uri, handle=handle_of(account),
+                             display_name=text(account.get("display_name"), "display_name") or None,
+                             bio=html_to_text(text(account.get("note"), "note")) or None,
+                             created_at=text(account.get("created_at"), "created_at"),
+                             followers_count=count(account.get("followers_count"), "followers_count"),
+                             following_count=count(account.get("following_count"), "following_count"),
+                             posts_count=count(account.get("statuses_count"), "statuses_count"))
+            self.read_in_full.add(uri)
+        self.last_read = account
+        return [record]
+
+    def status(self, host: str, status, *, timeline: bool = False) -> list:
+        if not isinstance(status, dict):
+            raise TypeError("a status should be an object")
+        account = status["account"]
+        author = text(account["uri"], "account.uri")
+        reblog = status.get("reblog")
+        if isinstance(reblog, dict):  # a boost: a repost, and the boosted status itself
+            inner = self.status(host, reblog)
+            return self.account(account) + inner + [
+                Interaction(NETWORK, "repost", author, text(reblog["account"]["uri"], "reblog.account.uri"),
+                            post_id=text(reblog["uri"], "reblog.uri"),
+                            time=text(status.get("created_at"), "created_at"))]
+        visibility = status.get("visibility") or "public"
+        if visibility not in ("public", "unlisted"):
+            return []
+        records = self.account(account)
+        quoted = quoted_author = None
+        quote = status.get("quote")
+        if isinstance(quote, dict):
+            inner = quote.get("quoted_status") if "quoted_status" in quote else quote
+            if isinstance(inner, dict) and isinstance(inner.get("uri"), str):
+                quoted, quoted_author = inner["uri"], (inner.get("account") or {}).get("uri")
+                records.extend(self.status(host, inner))
+        quiet = author in self.quiet
+        reply_to = status.get("in_reply_to_id")
+        if quiet and (timeline or (reply_to is None and quoted is None)):
+            return records  # not an interaction with anyone (or met on a timeline): not kept
+        content, links = post_body(text(status.get("content"), "content"),
+                                   text(status.get("spoiler_text"), "spoiler_text"))
+        hashtags = [text(t.get("name"), "tag.name") for t in status.get("tags") or [] if isinstance(t, dict)]
+        mentions = [(m.get("id"), text(m.get("url"), "mention.url")) for m in status.get("mentions") or []
+                    if isinstance(m, dict)]
+        post = Post(
+            NETWORK, text(status["uri"], "uri"), author, created_at=text(status.get("created_at"), "created_at"),
+            text=None if quiet else content,
+            lang=text(status.get("language"), "language"),
+            quote_of_post_id=quoted, quote_of_account_id=quoted_author,
+            like_count=count(status.get("favourites_count"), "favourites_count"),
+            repost_count=count(status.get("reblogs_count"), "reblogs_count"),
+            reply_count=count(status.get("replies_count"), "replies_count"),
+            hashtags=[] if quiet else [h for h in hashtags if h],
+            links=[] if quiet else list(dict.fromkeys(links)), visibility=visibility)
+        refs = (reply_to, status.get("in_reply_to_account_id"), mentions)
+        kept = self._resolve(post, host, *refs)
+        if kept is None:  # a later line may say whose reply or mention it is
+            self._now.append((post, host, refs))
+        elif kept:
+            records.append(post)
+        return records
+
+    def _resolve(self, post: Post, host: str, reply_to, reply_to_account, mentions) -> bool | None:
+        """Fill in ``post``'s reply and mentions from their local ids; whether it is kept, or None where the
+        lines read so far do not tell (never once ``complete``)."""
+        parent = author_of_parent = None
+        known = True
+        if reply_to is not None:
+            found = self.statuses.get((host, str(reply_to)))
+            parent = found[0] if found else None
+            author_of_parent = (found[1] if found else None) or self.accounts.get((host, str(reply_to_account)))
+            known = found is not None and author_of_parent is not None
+        targets = []
+        for local_id, url in mentions:
+            found = self.accounts.get((host, str(local_id)))
+            if found is None:
+                known = False
+                profile = _PROFILE_URL.match(url or "")
+                found = f"{profile.group(1)}/users/{profile.group(2)}" if profile else None  # Mastodon's actor URLs
+            if found:
+                targets.append(found)
+        if not known and not self.complete:
+            return None
+        if post.author_id in self.quiet and parent is None and author_of_parent is None and post.quote_of_post_id is None:
+            return False  # a quiet account's reply to no one the log knows: not kept
+        post.reply_to_post_id, post.reply_to_account_id = parent, author_of_parent
+        post.mentions = list(dict.fromkeys(targets))
+        return True
+
+    def resolved(self, ctx: Context):
+        """What was held back, resolved against everything the log holds."""
+        self.complete = True
+        for item in self._later:
+            if isinstance(item[0], Post):
+                if self._resolve(item[0], item[1], *item[2]):
+                    yield item[0]
+                continue
+            where, kind, host, local_id, uris = item
+            interactions = self._reactions(kind, host, local_id, uris)
+            if interactions is None:
+                ctx.reject(where, _unattributed(kind, host, local_id))
+            else:
+                yield from interactions
+
+
+def _unattributed(kind: str, host: str, local_id: str | None) -> str:
+    if kind in ("followers", "following"):
+        return (f"lists the {kind} of account {local_id} on {host}, but the log holds no answer naming that account "
+                "(its lookup is missing): the accounts are kept, the follows are not.")
+    return (f"lists who {kind.split('_')[0]} status {local_id} on {host}, but the log holds no answer with that "
+            "status (collect its account's statuses): the accounts are kept, the reactions are not.")
 
 
 def handle_of(account: dict) -> str | None:
@@ -189,84 +341,6 @@ def handle_of(account: dict) -> str | None:
     host = uri.split("://", 1)[-1].split("/", 1)[0]
     username = text(account.get("username"), "username") or acct
     return f"{username}@{host}" if username and host else username
-
-
-def _account(known: _Known, account) -> list:
-    if not isinstance(account, dict):
-        raise TypeError("an account should be an object")
-    uri = text(account["uri"], "uri")
-    if uri in known.quiet:
-        return [Account(NETWORK, uri, handle=handle_of(account))]
-    return [Account(NETWORK, uri, handle=handle_of(account), display_name=text(account.get("display_name"),
-                                                                                "display_name") or None,
-                    bio=html_to_text(text(account.get("note"), "note")) or None,
-                    created_at=text(account.get("created_at"), "created_at"),
-                    followers_count=count(account.get("followers_count"), "followers_count"),
-                    following_count=count(account.get("following_count"), "following_count"),
-                    posts_count=count(account.get("statuses_count"), "statuses_count"))]
-
-
-def _mentioned(known: _Known, host: str, mention: dict) -> str | None:
-    found = known.accounts.get((host, str(mention.get("id"))))
-    if found:
-        return found
-    profile = _PROFILE_URL.match(text(mention.get("url"), "mention.url") or "")
-    return f"{profile.group(1)}/users/{profile.group(2)}" if profile else None  # Mastodon's actor URL pattern
-
-
-def _status(known: _Known, host: str, status, *, timeline: bool = False) -> list:
-    if not isinstance(status, dict):
-        raise TypeError("a status should be an object")
-    account = status["account"]
-    author = text(account["uri"], "account.uri")
-    reblog = status.get("reblog")
-    if isinstance(reblog, dict):  # a boost: a repost, and the boosted status itself
-        inner = _status(known, host, reblog)
-        return _account(known, account) + inner + [
-            Interaction(NETWORK, "repost", author, text(reblog["account"]["uri"], "reblog.account.uri"),
-                        post_id=text(reblog["uri"], "reblog.uri"), time=text(status.get("created_at"), "created_at"))]
-    visibility = status.get("visibility") or "public"
-    if visibility not in ("public", "unlisted"):
-        return []
-    records = _account(known, account)
-    parent = author_of_parent = None
-    if status.get("in_reply_to_id") is not None:
-        found = known.statuses.get((host, str(status["in_reply_to_id"])))
-        parent = found[0] if found else None
-        author_of_parent = (found[1] if found else None) or known.accounts.get(
-            (host, str(status.get("in_reply_to_account_id"))))
-    quoted = quoted_author = None
-    quote = status.get("quote")
-    if isinstance(quote, dict):
-        inner = quote.get("quoted_status") if "quoted_status" in quote else quote
-        if isinstance(inner, dict) and isinstance(inner.get("uri"), str):
-            quoted, quoted_author = inner["uri"], (inner.get("account") or {}).get("uri")
-            records.extend(_status(known, host, inner))
-    quiet = author in known.quiet
-    if quiet and parent is None and author_of_parent is None and quoted is None:
-        return records  # not an interaction with anyone: not kept
-    if quiet and timeline:
-        return records
-    mentions = []
-    for mention in status.get("mentions") or []:
-        if isinstance(mention, dict):
-            found = _mentioned(known, host, mention)
-            if found:
-                mentions.append(found)
-    content, links = post_body(text(status.get("content"), "content"), text(status.get("spoiler_text"), "spoiler_text"))
-    hashtags = [text(t.get("name"), "tag.name") for t in status.get("tags") or [] if isinstance(t, dict)]
-    records.append(Post(
-        NETWORK, text(status["uri"], "uri"), author, created_at=text(status.get("created_at"), "created_at"),
-        text=None if quiet else content,
-        lang=text(status.get("language"), "language"),
-        reply_to_post_id=parent, reply_to_account_id=author_of_parent,
-        quote_of_post_id=quoted, quote_of_account_id=quoted_author,
-        like_count=count(status.get("favourites_count"), "favourites_count"),
-        repost_count=count(status.get("reblogs_count"), "reblogs_count"),
-        reply_count=count(status.get("replies_count"), "replies_count"),
-        hashtags=[] if quiet else [h for h in hashtags if h], mentions=list(dict.fromkeys(mentions)),
-        links=[] if quiet else list(dict.fromkeys(links)), visibility=visibility))
-    return records
 
 
 IMPORTER = MastodonApiLog()
