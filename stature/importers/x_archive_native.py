@@ -1,8 +1,9 @@
 """A native reader for big X archive tweet files: DuckDB parses ``tweets.js``, not Python.
 
 DuckDB cannot read past the ``window.YTD.tweets.part0 =`` assignment in front of the
-JSON array, so the array is copied to a temporary file without it (by the kernel; the copy
-is deleted when the import is done; the file is hashed while DuckDB reads the copy) and read with ``read_json(format = 'array')``, in parallel. It
+JSON array, so the kernel copies the array to a temporary file without it (deleted when
+the import is done), read with ``read_json(format = 'array')``, in parallel, while the
+file itself is hashed. It
 stages the records :mod:`stature.importers.x_archive` gives for the same file (a parity
 test holds the two together); a file with a record that reader would reject (no id, a
 retweet naming no retweeted account, a count that is not a whole number, a hashtag

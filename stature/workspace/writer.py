@@ -175,18 +175,21 @@ class Writer:
                 if len(rows) <= SMALL_BATCH:
                     self._insert_values(table, cols, rows, import_ids.tolist())
                 else:
-                    columns = {}
-                    for (name, t), values in zip(cols, zip(*rows)):
-                        if name in _TIME_FIELDS:
-                            values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
-                        columns[name] = pa.array(values, type=t)
-                    columns["import_id"] = pa.array(import_ids)
-                    self.con.register("_stature_batch", pa.table(columns))
-                    self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
-                    self.con.unregister("_stature_batch")
+                    self._insert_arrow(table, cols, rows, import_ids)
                 rows.clear()
             marks[:] = [(self.import_id, 0)] if self.import_id is not None else []
         self._pending = 0
+
+    def _insert_arrow(self, table: str, cols, rows: list, import_ids) -> None:
+        columns = {}
+        for (name, t), values in zip(cols, zip(*rows)):
+            if name in _TIME_FIELDS:
+                values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
+            columns[name] = pa.array(values, type=t)
+        columns["import_id"] = pa.array(import_ids)
+        self.con.register("_stature_batch", pa.table(columns))
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM _stature_batch")
+        self.con.unregister("_stature_batch")
 
     def _insert_values(self, table: str, cols, rows: list, import_ids: list) -> None:
         """A small batch, as parameters: Arrow's first array made of Python objects imports pandas (0.3 s)."""
