@@ -122,7 +122,7 @@ class _Reader:
         self.quiet: set[str] = set()  # account URIs that opted out
         self.read_in_full: set[str] = set()  # account URIs given with their profile (not quiet then)
         self.quiet_too_late = False
-        self.last_learnt = self.last_read = None  # the account object seen last (statuses come by author)
+        self.last_learnt = self.last_read = None  # the account seen last (a page of statuses comes by one author)
         self._later: list = []  # (post, host, its reply and mentions by local id), (where, kind, host, id, accounts)
         self._now: list = []  # what the response being read holds back (dropped if it is rejected)
 
@@ -144,9 +144,9 @@ class _Reader:
                     self.learn_status(host, status)
 
     def learn_account(self, host: str, account) -> None:
-        if account == self.last_learnt:  # learnt already
+        if (host, account) == self.last_learnt:  # learnt already
             return
-        self.last_learnt = account
+        self.last_learnt = (host, account)
         if isinstance(account, dict) and isinstance(account.get("uri"), str) and account.get("id") is not None:
             self.accounts[(host, str(account["id"]))] = account["uri"]
             if account["uri"] not in self.quiet and opted_out(account):
