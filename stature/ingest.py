@@ -38,14 +38,23 @@ MEMORY_MIN, MEMORY_MAX = 512 << 20, 2 << 30
 
 def memory_limit(todo) -> str:
     """What DuckDB may hold during an ingest (it spills to disk beyond): ``$STATURE_INGEST_MEMORY``, else eight
-    times the bytes its own readers will parse, between 512 MB and 2 GB. Small files never get more than
-    512 MB (the bounded readers keep the rest of the process small); at 512 MB the native readers spilled most
-    of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB), and at four times its size a 109 MB
-    X archive's ``tweets.js`` did not fit DuckDB's array reader at all (so Python read it, 3x slower)."""
+    times the bytes its own readers will parse, from 512 MB up to a quarter of the machine's memory (at least
+    2 GB). Small files never get more than 512 MB (the bounded readers keep the rest of the process small); at
+    512 MB the native readers spilled most of their work on big files (1M CSV posts 82 s, 26 s with 2-3 GB), at
+    four times its size a 109 MB X archive's ``tweets.js`` did not fit DuckDB's array reader at all (so Python
+    read it, 3x slower), and at 2 GB a 1.5 GB file of Twitter v2 pages spilled (33 s, 19 s with 6 GB)."""
     if os.environ.get("STATURE_INGEST_MEMORY"):
         return os.environ["STATURE_INGEST_MEMORY"].replace("'", "")
     native = sum(e.size for e, importer in todo if importer is not None and _natively_readable(e))
-    return f"{min(max(8 * native, MEMORY_MIN), MEMORY_MAX) >> 20}MB"
+    return f"{min(max(8 * native, MEMORY_MIN), memory_most()) >> 20}MB"
+
+
+def memory_most() -> int:
+    """The most an ingest gives DuckDB: a quarter of the machine's memory, at least 2 GB."""
+    try:
+        return max(MEMORY_MAX, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4)
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the floor
+        return MEMORY_MAX
 
 
 def _natively_readable(entry) -> bool:

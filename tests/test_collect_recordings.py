@@ -101,9 +101,11 @@ def test_mastodon_followers_without_the_account_keep_the_accounts(workspace, tmp
     assert "its lookup is missing" in report.files[0].skipped[0]
 
 
-def test_mastodon_followers_are_follows_once_the_account_is_known(workspace, tmp_path):
-    _ingest(workspace, tmp_path, "mastodon", ["get_account_default.json", "get_account_followers_default.json",
-                                              "get_account_following_default.json"])
+@pytest.mark.parametrize("lookup_first", [True, False])  # False: the follows wait for the lookup that names them
+def test_mastodon_followers_are_follows_once_the_account_is_known(workspace, tmp_path, lookup_first):
+    lists = ["get_account_followers_default.json", "get_account_following_default.json"]
+    lookup = ["get_account_default.json"]
+    _ingest(workspace, tmp_path, "mastodon", lookup + lists if lookup_first else lists + lookup)
     me = "https://fosstodon.org/users/schochastics"
     assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND target_id = ?", [me]) == [(3,)]
     assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND source_id = ?", [me]) == [(3,)]
@@ -141,15 +143,6 @@ def test_one_post_met_as_repo_record_post_view_and_thread_is_stored_once(workspa
     _ingest(workspace, tmp_path, "bluesky", ["r_getRecord.json", "f_getposts.json", "f_postthread.json"])
     assert workspace.sql("SELECT post_id, like_count FROM posts") == [
         ("at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5lr2s", 4)]
-
-
-def test_mastodon_follows_listed_before_the_account_lookup_are_resolved_at_the_end(workspace, tmp_path):
-    """The log is read once: follows naming an account by a local id that only a later line gives wait for it."""
-    _ingest(workspace, tmp_path, "mastodon", ["get_account_followers_default.json", "get_account_following_default.json",
-                                              "get_account_default.json"])
-    me = "https://fosstodon.org/users/schochastics"
-    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND target_id = ?", [me]) == [(3,)]
-    assert workspace.sql("SELECT count(*) FROM interactions WHERE kind = 'follow' AND source_id = ?", [me]) == [(3,)]
 
 
 def _every_mastodon_recording_twice_in_a_shuffled_order(path):

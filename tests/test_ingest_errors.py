@@ -146,3 +146,17 @@ def test_unreadable_file_inside_a_folder_names_it(tmp_path, workspace):
     (folder / "tweet.js").write_bytes(b"\x1f\x8b\x08\x00garbage")
     with pytest.raises(ImportFormatError, match="tweet.js"):
         ingest(workspace, [folder])
+
+
+@pytest.mark.parametrize("name, line", [
+    ("tweets.jsonl", '{"id_str": "1", "full_text": "hi", "user": {"id_str": "9", "screen_name": "a"}, '
+                     '"favorite_count": 1000000000000000000000000000000}'),
+    ("statuses.jsonl", '{"network": "mastodon", "url": "https://m.example/api/v1/accounts/1/statuses", "status": 200, '
+                       '"body": [{"id": "5", "uri": "https://m.example/users/a/statuses/5", "content": "<p>x</p>", '
+                       '"favourites_count": "1e30", "account": {"id": "1", "uri": "https://m.example/users/a"}}]}'),
+])
+def test_a_count_too_large_for_its_column_names_the_record(tmp_path, cli, name, line):
+    (tmp_path / name).write_text(line + "\n")
+    result = cli("ingest", tmp_path / name)
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output and "line 1" in result.output and "too large" in result.output

@@ -199,3 +199,24 @@ def test_touched_but_identical_file_is_unchanged(tmp_path, workspace):
     report = ingest(workspace, [path])
     assert report.count("unchanged") == 1
     assert workspace.sql("SELECT count(*) FROM imports") == [(1,)]
+
+
+@pytest.mark.slow
+def test_small_and_large_batches_stage_the_same_rows(tmp_path, monkeypatch):
+    """Rows staged as parameters (small batches) or as Arrow tables (large ones) are stored alike."""
+    from collect_helpers import contents
+
+    from conftest import dataset
+    from stature import Workspace
+    from stature.workspace import writer
+
+    files = [dataset(f"formats/{name}") for name in ("x-archive", "mastodon-archive", "bluesky-repo/repo.car",
+                                                     "twitter-api-v2/brexit.jsonl", "twitter-api-v1/get_mentions.json")]
+    stored = []
+    for small in (10**9, 0):  # every batch as parameters, then every batch as Arrow
+        monkeypatch.setattr(writer, "SMALL_BATCH", small)
+        with Workspace(tmp_path / f"{small}.duckdb") as ws:
+            ingest(ws, files, native=False)
+            stored.append(contents(ws))
+    assert stored[0] == stored[1]
+    assert len(stored[0]["posts"]) > 1000 and stored[0]["list_memberships"]

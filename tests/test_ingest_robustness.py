@@ -262,3 +262,18 @@ def test_a_kill_at_any_point_of_a_reimport_leaves_the_workspace_as_it_was(tmp_pa
         if alive and state == before:
             as_before += 1
     assert as_before >= 3, "too few kills landed inside the re-import; make the files bigger"
+
+
+def test_ingest_leaves_the_cycle_collector_as_it_found_it(workspace):
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(1234, 5, 6)
+    try:
+        ingest(workspace, [dataset("formats/x-archive")])
+        assert gc.get_threshold() == (1234, 5, 6)
+        with pytest.raises(ImportFormatError):
+            ingest(workspace, [dataset("formats/x-archive/README.txt")])
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*before)

@@ -332,22 +332,32 @@ def text(value, field: str = "value") -> str | None:
     raise TypeError(f"{field} should be text, not {type(value).__name__}")
 
 
+LARGEST = 2 ** 63 - 1  # the largest whole number a count column holds
+
+
 def number(value, field: str = "value") -> float | None:
-    """A count: None, a number, or a numeric string."""
+    """A count: None, a number, or a numeric string (whole numbers within a 64-bit column)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise TypeError(f"{field} should be a number, not a boolean")
-    if isinstance(value, (int, float)):
-        return value
     if isinstance(value, str):
-        return float(value) if any(c in value for c in ".eE") else int(value)
-    raise TypeError(f"{field} should be a number, not {type(value).__name__}")
+        value = float(value) if any(c in value for c in ".eE") else int(value)
+    elif not isinstance(value, (int, float)):
+        raise TypeError(f"{field} should be a number, not {type(value).__name__}")
+    if type(value) is int and not -LARGEST <= value <= LARGEST:
+        raise ValueError(f"{field} is too large ({value:.3g})")
+    return value
 
 
 def count(value, field: str = "value") -> int | None:
     n = number(value, field)
-    return None if n is None else int(n)
+    if n is None:
+        return None
+    n = int(n)
+    if not -LARGEST <= n <= LARGEST:
+        raise ValueError(f"{field} is too large ({n:.3g})")
+    return n
 
 
 def identifier(value) -> str:

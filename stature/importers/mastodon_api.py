@@ -122,8 +122,8 @@ class _Reader:
         self.quiet: set[str] = set()  # account URIs that opted out
         self.read_in_full: set[str] = set()  # account URIs given with their profile (not quiet then)
         self.quiet_too_late = False
-        self.last_learnt = self.last_read = None  # the account object seen last (statuses come by author)
-        self._later: list = []  # (post, host, status) and (where, kind, host, local_id, accounts)
+        self.last_learnt = self.last_read = None  # the account seen last (a page of statuses comes by one author)
+        self._later: list = []  # (post, host, its reply and mentions by local id), (where, kind, host, id, accounts)
         self._now: list = []  # what the response being read holds back (dropped if it is rejected)
 
     # what the log says of each local id, learnt a response at a time before its records are read
@@ -144,9 +144,9 @@ class _Reader:
                     self.learn_status(host, status)
 
     def learn_account(self, host: str, account) -> None:
-        if account == self.last_learnt:  # learnt already
+        if (host, account) == self.last_learnt:  # learnt already
             return
-        self.last_learnt = account
+        self.last_learnt = (host, account)
         if isinstance(account, dict) and isinstance(account.get("uri"), str) and account.get("id") is not None:
             self.accounts[(host, str(account["id"]))] = account["uri"]
             if account["uri"] not in self.quiet and opted_out(account):
@@ -158,7 +158,8 @@ class _Reader:
             return
         author = status.get("account")
         self.learn_account(host, author)
-        self.statuses[(host, str(status["id"]))] = (status["uri"], author.get("uri") if isinstance(author, dict) else None)
+        author_uri = author.get("uri") if isinstance(author, dict) else None
+        self.statuses[(host, str(status["id"]))] = (status["uri"], author_uri)
         if isinstance(status.get("reblog"), dict):
             self.learn_status(host, status["reblog"])
 
@@ -303,7 +304,8 @@ class _Reader:
                 targets.append(found)
         if not known and not self.complete:
             return None
-        if post.author_id in self.quiet and parent is None and author_of_parent is None and post.quote_of_post_id is None:
+        if (post.author_id in self.quiet and parent is None and author_of_parent is None
+                and post.quote_of_post_id is None):
             return False  # a quiet account's reply to no one the log knows: not kept
         post.reply_to_post_id, post.reply_to_account_id = parent, author_of_parent
         post.mentions = list(dict.fromkeys(targets))

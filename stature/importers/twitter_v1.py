@@ -40,8 +40,8 @@ import re
 
 
 from ..model import Account, Interaction, Post
-from .base import (Context, Importer, first_line_is_json, identifier, json_document, json_lines, number,
-                   optional_identifier, text)
+from .base import (LARGEST, Context, Importer, count, first_line_is_json, identifier, json_document, json_lines,
+                   number, optional_identifier, text)
 from .sources import Entry
 
 NETWORK = "twitter"
@@ -268,14 +268,11 @@ def _text(value) -> str | None:
 
 
 def _number(value):
-    return value if value is None or type(value) is int else number(value)
+    return value if value is None or (type(value) is int and -LARGEST <= value <= LARGEST) else number(value)
 
 
 def _count(value):
-    if value is None or type(value) is int:
-        return value
-    n = number(value)
-    return None if n is None else int(n)
+    return value if value is None or (type(value) is int and -LARGEST <= value <= LARGEST) else count(value)
 
 
 IMPORTER = TwitterV1()

@@ -1,8 +1,9 @@
 """A native reader for big X archive tweet files: DuckDB parses ``tweets.js``, not Python.
 
 DuckDB cannot read past the ``window.YTD.tweets.part0 =`` assignment in front of the
-JSON array, so the array is copied to a temporary file without it (the copy is deleted
-when the import is done) and read with ``read_json(format = 'array')``, in parallel. It
+JSON array, so the kernel copies the array to a temporary file without it (deleted when
+the import is done), read with ``read_json(format = 'array')``, in parallel, while the
+file itself is hashed. It
 stages the records :mod:`stature.importers.x_archive` gives for the same file (a parity
 test holds the two together); a file with a record that reader would reject (no id, a
 retweet naming no retweeted account, a count that is not a whole number, a hashtag
@@ -11,8 +12,8 @@ way the Python reader reads it, from ``account.js`` or ``manifest.js`` in the sa
 """
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
 import tempfile
 import weakref
 
@@ -37,9 +38,9 @@ def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _array_copy(path: str) -> tuple[str, str] | None:
-    """A temporary copy of the array after ``window.YTD... =`` and the whole file's SHA-256, hashed as it
-    is copied; None if the file is not such an array."""
+def _array_copy(path: str) -> str | None:
+    """A temporary copy of the array after ``window.YTD... =``, made by the kernel (the bytes never pass through
+    Python); None if the file is not such an array."""
     with open(path, "rb") as f:
         head = f.read(4096)
         eq = head.find(b"=")
@@ -48,22 +49,23 @@ def _array_copy(path: str) -> tuple[str, str] | None:
             return None
         if head[eq + 1:].lstrip()[:1] != b"[":
             return None
-        sha = hashlib.sha256(head)
         fd, tmp = tempfile.mkstemp(suffix=".json", prefix="stature-x-archive-")
         with os.fdopen(fd, "wb") as out:
-            out.write(head[eq + 1:])
-            while chunk := f.read(8 << 20):
-                sha.update(chunk)
-                out.write(chunk)
-    return tmp, sha.hexdigest()
+            at, size = eq + 1, os.fstat(f.fileno()).st_size
+            try:
+                while at < size and (n := os.copy_file_range(f.fileno(), out.fileno(), size - at, at)):
+                    at += n
+            except OSError:  # not on this file system: copied through Python
+                f.seek(at)
+                shutil.copyfileobj(f, out, 8 << 20)
+    return tmp
 
 
 def plan(path: str, owner_id: str) -> NativePlan | None:
     """How to read the tweets file at ``path`` natively, or None."""
-    copied = _array_copy(path)
-    if copied is None:
+    tmp = _array_copy(path)
+    if tmp is None:
         return None
-    tmp, digest = copied
     columns = f"{{'tweet': '{_TWEET}'}}"
     lines = (f"SELECT tweet AS t FROM read_json({_sql(tmp)}, format = 'array', columns = {columns}, "
              "maximum_object_size = 67108864)")
@@ -103,7 +105,7 @@ def plan(path: str, owner_id: str) -> NativePlan | None:
               WHERE NOT {retweet} AND coalesce(t.in_reply_to_user_id_str, '') <> ''
                 AND coalesce(t.in_reply_to_screen_name, '') <> '')
         ORDER BY native_row, j"""
-    result = NativePlan(lines=lines, check=check, derived=[], digest=digest,
+    result = NativePlan(lines=lines, check=check, derived=[], reads=path,
                         stages={"stage_accounts": accounts, "stage_posts": posts, "stage_interactions": reposts})
     weakref.finalize(result, _remove, tmp)
     return result
