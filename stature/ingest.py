@@ -266,8 +266,8 @@ def _import_all(workspace, work, loaded, report, bar, skip_bad, include_direct, 
                     writer.stage_native(plan)
                 except TextTooLong as exc:
                     raise ImportFormatError(entry.key, None, str(exc)) from None
-                con.execute("DROP VIEW native_lines")  # staged: its memory is the merge's now
-                con.execute(f"DROP TABLE {table}")
+                con.execute("DROP VIEW native_lines")  # staged (inside the transaction, its memory
+                con.execute(f"DROP TABLE {table}")      # is only given back at the commit)
                 bar.advance(entry.size, entry.name)
             else:
                 try:
