@@ -102,12 +102,14 @@ def test_an_extra_inbound_edge_never_lowers_the_target():
         assert pagerank(extra, tol=1e-12, max_iter=500).scores[9] >= before[9] - 1e-12
 
 
-def test_interaction_matrix_sorts_and_sums_out_weight():
-    m = interaction_matrix(3, [2, 0, 0], [0, 1, 2], [1.0, 2.0, 3.0], full_weight=[4.0, 2.0, 3.0])
+@pytest.mark.parametrize("by_column", [False, True])
+def test_interaction_matrix_sorts_and_sums_out_weight(by_column):
+    m = interaction_matrix(3, [2, 0, 0], [0, 1, 2], [1.0, 2.0, 3.0], full_weight=[4.0, 2.0, 3.0], by_column=by_column)
+    assert m.adjacency.format == ("csc" if by_column else "csr")
     assert m.adjacency.toarray().tolist() == [[0, 2, 3], [0, 0, 0], [1, 0, 0]]
     assert m.out_weight.tolist() == [5.0, 0.0, 4.0]
     with pytest.raises(ValueError, match="outside"):
-        interaction_matrix(2, [0], [5], [1.0])
+        interaction_matrix(2, [0], [5], [1.0], by_column=by_column)
 
 
 def test_empty_graph():

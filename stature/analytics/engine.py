@@ -169,19 +169,13 @@ def authority_scores(nodes: int, edges: dict, seeds: np.ndarray) -> tuple[np.nda
     """
     if nodes == 0:
         return np.zeros(0), np.zeros(0), 0
-    import scipy.sparse as sp
+    from ..graph.matrix import interaction_matrix  # (scipy: imported by the commands that score)
 
-    src, dst, weight = edges["src"], edges["dst"], np.asarray(edges["weight"], dtype=np.float64)
-    if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= nodes):
-        raise ValueError("an edge refers to a node index outside 0..n-1")
-    index = np.int32 if nodes < 2**31 else np.int64
-    # column by column (CSC): what standing multiplies by is its transpose, row by row, with no copy
-    adjacency = sp.csc_array((weight, (src.astype(index), dst.astype(index))), shape=(nodes, nodes))
     # a discount (reciprocal amplification) is not passed on: each row is divided by its undiscounted sum
-    out_weight = np.maximum(np.bincount(src, weights=edges["full_weight"], minlength=nodes),
-                            np.bincount(src, weights=weight, minlength=nodes))
+    matrix = interaction_matrix(nodes, edges["src"], edges["dst"], edges["weight"], edges["full_weight"],
+                                by_column=True)
     damping = AUTHORITY["damping"]
-    result = standing(adjacency, seeds, out_weight=out_weight, **AUTHORITY)
+    result = standing(matrix.adjacency, seeds, out_weight=matrix.out_weight, **AUTHORITY)
     scale = 1.0 / (damping * (1.0 - damping))
     return result.received * scale, result.standing / (1.0 - damping), result.iterations
 

@@ -345,16 +345,15 @@ def number(value, field: str = "value") -> float | None:
         value = float(value) if any(c in value for c in ".eE") else int(value)
     elif not isinstance(value, (int, float)):
         raise TypeError(f"{field} should be a number, not {type(value).__name__}")
-    if type(value) is int and not -LARGEST <= value <= LARGEST:
-        raise ValueError(f"{field} is too large ({value:.3g})")
-    return value
+    return _within(value, field) if type(value) is int else value
 
 
 def count(value, field: str = "value") -> int | None:
     n = number(value, field)
-    if n is None:
-        return None
-    n = int(n)
+    return None if n is None else _within(int(n), field)
+
+
+def _within(n: int, field: str) -> int:
     if not -LARGEST <= n <= LARGEST:
         raise ValueError(f"{field} is too large ({n:.3g})")
     return n

@@ -64,6 +64,11 @@ STAGED_TIME = """coalesce(
     CASE WHEN regexp_full_match({c}, '[0-9]+(\\.[0-9]+)?') THEN to_timestamp({c}::DOUBLE)::TIMESTAMP END)"""
 
 
+def _time_cell(value) -> str | None:
+    """A record's time as staged: text as given, anything else through :func:`time_text`."""
+    return value if value is None or isinstance(value, str) else time_text(value)
+
+
 def time_text(value) -> str | None:
     """A time value as the text the writer stages."""
     if value is None or isinstance(value, str):
@@ -184,7 +189,7 @@ class Writer:
         columns = {}
         for (name, t), values in zip(cols, zip(*rows)):
             if name in _TIME_FIELDS:
-                values = [v if v is None or isinstance(v, str) else time_text(v) for v in values]
+                values = [_time_cell(v) for v in values]
             columns[name] = pa.array(values, type=t)
         columns["import_id"] = pa.array(import_ids)
         self.con.register("_stature_batch", pa.table(columns))
@@ -198,8 +203,7 @@ class Writer:
         for row, import_id in zip(rows, import_ids):
             row = list(row)
             for i in times:
-                if not (row[i] is None or isinstance(row[i], str)):
-                    row[i] = time_text(row[i])
+                row[i] = _time_cell(row[i])
             row.append(import_id)
             values.append(row)
         self.con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * (len(cols) + 1))})", values)
